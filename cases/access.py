@@ -1,0 +1,54 @@
+"""Who may do what to a lead: the one set of permission functions every entry point uses.
+
+Object rights come from django-guardian grants (made by cases.services through
+workflow.services.grants_sync); city rights are model-level permissions of the city role groups.
+"""
+
+from typing import Any
+
+from guardian.core import ObjectPermissionChecker
+
+WORK = "work_lead"
+APPROVE = "approve_lead"
+VIEW = "view_lead"
+DISPATCH = "cases.dispatch_lead"
+
+
+def _object_perms(lead: Any, user: Any) -> set[str]:
+    """The user's guardian permissions on the lead, memoised on the instance for one request.
+
+    The memo lives on the lead object, which a service re-reads under lock before it changes
+    anything, so a grant change is never judged from a stale memo.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    memo = lead.__dict__.setdefault("_perm_memo", {})
+    if user.pk not in memo:
+        memo[user.pk] = set(ObjectPermissionChecker(user).get_perms(lead))
+    return memo[user.pk]
+
+
+def can_view(lead: Any, user: Any) -> bool:
+    return user.has_perm("cases.view_lead") or VIEW in _object_perms(lead, user)
+
+
+def can_work(lead: Any, user: Any) -> bool:
+    return WORK in _object_perms(lead, user)
+
+
+def can_approve(lead: Any, user: Any) -> bool:
+    return APPROVE in _object_perms(lead, user)
+
+
+def can_dispatch(lead: Any, user: Any) -> bool:
+    return bool(getattr(user, "is_active", False)) and user.has_perm(DISPATCH)
+
+
+def can_close(lead: Any, user: Any) -> bool:
+    """The unit leader closes the unit's leads; a city officer closes any."""
+    return can_dispatch(lead, user) or can_approve(lead, user)
+
+
+def system_only(lead: Any, user: Any) -> bool:
+    """`escalate` is fired by the clock, never by a person."""
+    return False

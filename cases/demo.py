@@ -1,0 +1,55 @@
+"""Demo people and leads, shared by the demo-data command and the tests' personas."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from cases.creditcode import check_character
+from workflow.models import OrgUnit
+from workflow.services import member_add
+
+DEMO_PASSWORD = "shoutan-demo-2026"
+
+# username → (unit code, role)
+PEOPLE = {
+    "city_officer": ("beijing", "officer"),
+    "city_leader": ("beijing", "leader"),
+    "haidian_officer": ("haidian", "officer"),
+    "haidian_leader": ("haidian", "leader"),
+    "shunyi_officer": ("shunyi", "officer"),
+    "shunyi_leader": ("shunyi", "leader"),
+    "bda_officer": ("bda", "officer"),
+    "bda_leader": ("bda", "leader"),
+}
+
+
+def credit_code(serial: int) -> str:
+    """A valid unified social credit code (right check character) for test and demo companies."""
+    first17 = f"91110108{serial:09d}"
+    return first17 + check_character(first17)
+
+
+def person(username: str, *, password: str = DEMO_PASSWORD) -> Any:
+    user, created = get_user_model().objects.get_or_create(username=username)
+    if created:
+        user.set_password(password)
+        user.save()
+    if username in PEOPLE:
+        code, role = PEOPLE[username]
+        member_add(user=user, unit=OrgUnit.objects.get(code=code), role=role)
+    return user
+
+
+def lead_data(serial: int, **overrides: Any) -> dict[str, Any]:
+    data = {
+        "name": f"示范项目 {serial}",
+        "company_name": f"北京示范科技有限公司{serial}",
+        "credit_code": credit_code(serial),
+        "sector": "integrated_circuits",
+        "total_investment_cny": str(Decimal("150000000")),
+        "strategic": False,
+        "source": "district",
+    }
+    data.update(overrides)
+    return data

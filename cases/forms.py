@@ -1,0 +1,124 @@
+"""Input parsing for lead registration and for each transition's parameters.
+
+Forms only parse and check the shape of input; the services decide what it means. The same forms
+serve the HTTP API and the web pages, so both give the same translated messages.
+"""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import policy
+from cases.creditcode import validate_credit_code
+from cases.models import Referrer, Source
+from workflow.models import Sector
+
+MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": 0}
+
+
+class CreditCodeField(forms.CharField):
+    """Upper-cased and trimmed before the GB 32100-2015 check, so a code typed in lower case passes."""
+
+    default_validators = [validate_credit_code]
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        return super().to_python(value).strip().upper()
+
+
+class LeadForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    company_name = forms.CharField(max_length=200)
+    credit_code = CreditCodeField()
+    sector = forms.ModelChoiceField(queryset=Sector.objects.all(), to_field_name="slug")
+    total_investment_cny = forms.DecimalField(**MONEY)
+    strategic = forms.BooleanField(required=False)
+    source = forms.ChoiceField(choices=Source.choices)
+    referrer = forms.CharField(max_length=200, required=False)
+    referrer_kind = forms.ChoiceField(choices=Referrer.Kind.choices, required=False)
+    discovering_unit = forms.CharField(max_length=40, required=False)
+    foreign_investment_usd = forms.DecimalField(required=False, **MONEY)
+    land_need_mu = forms.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=0)
+    contacts = forms.CharField(required=False)
+    notes = forms.CharField(required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("referrer") and not data.get("referrer_kind"):
+            # A fund or agency source names its own kind; otherwise a named referrer that served
+            # the lead is a third-party agency (§15), the only other kind the measures know.
+            source = data.get("source")
+            data["referrer_kind"] = source if source in Referrer.Kind.values else Referrer.Kind.AGENCY
+        return data
+
+
+class ParamsForm(forms.Form):
+    """A transition's parameters, checked against the moment the transition happens."""
+
+    def __init__(self, data, *, now) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(data)
+        self.today = timezone.localdate(now)
+
+    def not_future(self, field: str):  # type: ignore[no-untyped-def]
+        value = self.cleaned_data[field]
+        if value > self.today:
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class NoParams(ParamsForm):
+    pass
+
+
+class ReasonForm(ParamsForm):
+    reason = forms.CharField(max_length=2000, error_messages={"required": _("A reason is required.")})
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("A reason is required."))
+        return reason
+
+
+class UnitForm(ParamsForm):
+    unit = forms.CharField(max_length=40, error_messages={"required": _("Choose the unit.")})
+
+
+class ReportProgressForm(ParamsForm):
+    milestone = forms.ChoiceField(choices=list(policy.MILESTONE_KINDS.items()))
+    date = forms.DateField()
+    evidence = forms.CharField(max_length=4000, error_messages={"required": _("Describe the evidence.")})
+
+    def clean_date(self):  # type: ignore[no-untyped-def]
+        return self.not_future("date")
+
+
+class RequestPushForm(ParamsForm):
+    reason = forms.ChoiceField(choices=list(policy.PUSH_REASONS.items()))
+    note = forms.CharField(max_length=4000, error_messages={"required": _("Explain why in a note.")})
+
+
+class LandForm(ParamsForm):
+    landed_on = forms.DateField()
+    paid_in_capital_cny = forms.DecimalField(**MONEY)
+    actual_fdi_usd = forms.DecimalField(required=False, **MONEY)
+
+    def clean_landed_on(self):  # type: ignore[no-untyped-def]
+        return self.not_future("landed_on")
+
+
+TRANSITION_FORMS: dict[str, type[ParamsForm]] = {
+    "submit": NoParams,
+    "confirm": NoParams,
+    "decline": ReasonForm,
+    "assign": UnitForm,
+    "report_progress": ReportProgressForm,
+    "approve_progress": NoParams,
+    "reject_progress": ReasonForm,
+    "request_push": RequestPushForm,
+    "confirm_push": NoParams,
+    "reject_push": ReasonForm,
+    "escalate": NoParams,
+    "reassign": UnitForm,
+    "land": LandForm,
+    "close": ReasonForm,
+}

@@ -1,0 +1,42 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from cases import demo, services
+from cases.models import Lead
+from workflow.services import org_load
+
+
+class Command(BaseCommand):
+    help = "Load the organisation, demo people (password shoutan-demo-2026) and leads in several states."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        org_load()
+        people = {name: demo.person(name) for name in demo.PEOPLE}
+        if Lead.objects.exists():
+            self.stdout.write("demo leads already present; people refreshed")
+            return
+        hd, hl, city = people["haidian_officer"], people["haidian_leader"], people["city_officer"]
+
+        def lead(serial, actor, steps, **data):  # type: ignore[no-untyped-def]
+            obj = services.lead_create(actor=actor, data=demo.lead_data(serial, **data))
+            for name, who, params in steps:
+                services.lead_transition(lead_id=obj.pk, name=name, actor=who, params=params)
+
+        lead(1, hd, [], name="海淀芯片设计中心")
+        lead(2, hd, [("submit", hd, {})], name="海淀量子计算实验室", sector="quantum_info")
+        lead(3, hd, [("submit", hd, {}), ("confirm", city, {})], name="海淀集成电路封测基地")
+        lead(
+            4,
+            hd,
+            [
+                ("submit", hd, {}),
+                ("confirm", city, {}),
+                ("report_progress", hd, {"milestone": "agreement_signed", "date": "2026-11-01", "evidence": "框架协议"}),
+            ],
+            name="海淀医药研发总部",
+            sector="pharma_health",
+        )
+        lead(5, city, [("submit", city, {})], name="市级发现：新能源汽车零部件", source="city", sector="icv")
+        lead(6, hd, [("submit", hd, {})], name="小型软件外包", total_investment_cny="20000000", sector="new_gen_it")
+        self.stdout.write(self.style.SUCCESS(f"demo loaded: {len(people)} people, password {demo.DEMO_PASSWORD}"))

@@ -1,0 +1,104 @@
+"""The measures' numbers and rules, in one pure module (no database, no Django models).
+
+北京市关于促进高精尖产业投资 推进制造业高端智能绿色发展的若干措施 (京政发〔2021〕25号); article numbers
+below are its sections. Change a number here and every service, check and message follows.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+# §5 "对总投资1亿元以上(含)或具有全局性、战略性的项目,探索实施'首谈制'": inclusive threshold.
+FIRST_NEGOTIATION_MIN_INVESTMENT_CNY = Decimal("100000000")
+
+# §5 "洽谈超过3个月仍无实质性进展的项目,由市产业主管部门统筹": the no-progress period.
+NO_PROGRESS_PERIOD_MONTHS = 3
+# DESIGN §4 defaults (not in the measures): warn the unit 30 and 7 days before the deadline.
+NO_PROGRESS_WARNING_DAYS = (30, 7)
+
+# §15 "在京新增实缴资本不低于50亿元或实际利用外资达到5亿美元的 … 给予单个项目不低于1000万元的奖励".
+REWARD_MIN_PAID_IN_CAPITAL_CNY = Decimal("5000000000")
+REWARD_MIN_ACTUAL_FDI_USD = Decimal("500000000")
+REWARD_MIN_AMOUNT_CNY = Decimal("10000000")
+
+# §6 pilot areas of the commitment-based approval reform.
+COMMITMENT_PILOT_ZONES = (
+    "huairou_science_city",
+    "future_science_city",
+    "innovation_cluster_demo_zone",
+    "daxing_airport_economic_zone",
+)
+
+# §5 reasons a district may push a lead to the city: "不符合本区产业定位或不具备承载条件".
+PUSH_REASONS = {
+    "not_fit_positioning": _("Does not fit the unit's industrial positioning"),
+    "lacks_capacity": _("The unit lacks the capacity to host it"),
+}
+
+# Substantive progress (实质性进展). The measures do not define it; these are the design's defaults.
+# A meeting or a note is activity, not progress, and is deliberately absent.
+MILESTONE_KINDS = {
+    "agreement_signed": _("Framework or investment agreement signed"),
+    "company_registered": _("Company registered in the unit"),
+    "site_contract_signed": _("Land or premises contract signed"),
+    "project_filed": _("Project filed or approved"),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A rule's answer with the reason, stored on the case and shown to people."""
+
+    applies: bool
+    reason: str
+
+
+def first_negotiation(*, total_investment_cny: Decimal, strategic: bool) -> Decision:
+    """§5: first negotiation applies at ≥ 1亿元 total investment (inclusive) or to a strategic lead."""
+    big = total_investment_cny >= FIRST_NEGOTIATION_MIN_INVESTMENT_CNY
+    if big and strategic:
+        return Decision(True, str(_("§5: total investment of at least 100 million yuan, and strategic")))
+    if big:
+        return Decision(True, str(_("§5: total investment of at least 100 million yuan")))
+    if strategic:
+        return Decision(True, str(_("§5: of overall, strategic significance")))
+    return Decision(False, str(_("§5 does not apply: under 100 million yuan and not strategic")))
+
+
+def submit_target(*, source: str, first_negotiation_applies: bool) -> str:
+    """Where a submitted lead goes (DESIGN §3 `submit`).
+
+    A district's first-negotiation lead waits for the city to confirm the district's claim; a
+    district's other lead stays with the district, with no clock; any other source goes to the
+    city, which picks the landing unit "根据各区主导产业定位和资源禀赋".
+    """
+    if source == "district":
+        return "pending_confirmation" if first_negotiation_applies else "negotiating"
+    return "pending_assignment"
+
+
+def reward_qualification(
+    *,
+    first_negotiation_confirmed: bool,
+    agency_served: bool,
+    paid_in_capital_cny: Decimal,
+    actual_fdi_usd: Decimal,
+) -> Decision:
+    """§15: a confirmed first-negotiation lead that lands big, served by a third-party agency."""
+    big = paid_in_capital_cny >= REWARD_MIN_PAID_IN_CAPITAL_CNY or actual_fdi_usd >= REWARD_MIN_ACTUAL_FDI_USD
+    missing = []
+    if not first_negotiation_confirmed:
+        missing.append(str(_("its first-negotiation unit was never confirmed by the city")))
+    if not big:
+        missing.append(
+            str(_("new paid-in capital under 5 billion yuan and actual foreign investment under 500 million USD"))
+        )
+    if not agency_served:
+        missing.append(str(_("no third-party agency served it")))
+    if missing:
+        return Decision(False, str(_("§15 reward does not apply: ")) + "; ".join(missing))
+    return Decision(
+        True,
+        str(_("§15: a reward of at least 10 million yuan for the agency, to be approved by the landing unit")),
+    )

@@ -1,0 +1,118 @@
+"""Every read of leads: lists, the caller's queue, one lead, its timeline, credits.
+
+Visibility is decided in SQL through the guardian grant tables (or the city's model permission),
+never by loading rows into Python.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_objects_for_user
+
+from cases import access
+from cases.errors import NotFound
+from cases.models import Credit, Lead, State
+from workflow.models import Clock, ClockStatus, TransitionRecord
+
+# What awaits whom (GET /api/queue/).
+CITY_POOL = (State.PENDING_CONFIRMATION, State.PENDING_ASSIGNMENT, State.ESCALATED, State.PUSH_REQUESTED)
+LEADER_WAITS_ON = (State.PROGRESS_REVIEW, State.PROGRESSING)
+OFFICER_WAITS_ON = (State.DRAFT, State.NEGOTIATING)
+
+
+def _with_related(qs: QuerySet[Lead]) -> QuerySet[Lead]:
+    return qs.select_related("unit", "sector", "discovering_unit", "clock")
+
+
+def leads_visible(*, user: Any) -> QuerySet[Lead]:
+    """The leads `user` may see: all for city roles, else those granted to one of the user's units."""
+    if not getattr(user, "is_authenticated", False):
+        return Lead.objects.none()
+    if user.has_perm("cases.view_lead"):
+        return Lead.objects.all()
+    return get_objects_for_user(user, "cases.view_lead", klass=Lead, accept_global_perms=False)
+
+
+def lead_list(
+    *, user: Any, state: str | None = None, unit: str | None = None, q: str | None = None
+) -> QuerySet[Lead]:
+    """Visible leads, newest first, filtered by state, current unit code and a search term."""
+    qs = leads_visible(user=user)
+    if state:
+        qs = qs.filter(state__in=state.split(","))
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(company_name__icontains=q) | Q(credit_code__iexact=q.strip()))
+    return _with_related(qs).order_by("-created_at", "-id")
+
+
+def lead_get(*, user: Any, lead_id: Any) -> Lead:
+    """One visible lead, or NotFound (a lead the caller may not see does not exist for them)."""
+    try:
+        return _with_related(leads_visible(user=user)).get(pk=int(lead_id))
+    except (Lead.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("No such lead.")) from exc
+
+
+def lead_queue(*, user: Any) -> QuerySet[Lead]:
+    """What awaits the caller now: the city pool, reviews and landings to approve, leads to work."""
+    if not getattr(user, "is_authenticated", False):
+        return Lead.objects.none()
+    approve = get_objects_for_user(user, "cases.approve_lead", klass=Lead, accept_global_perms=False)
+    work = get_objects_for_user(user, "cases.work_lead", klass=Lead, accept_global_perms=False)
+    cond = Q(pk__in=approve.filter(state__in=LEADER_WAITS_ON).values("pk")) | Q(
+        pk__in=work.filter(state__in=OFFICER_WAITS_ON).values("pk")
+    )
+    if user.has_perm(access.DISPATCH):
+        cond |= Q(state__in=CITY_POOL)
+    return _with_related(Lead.objects.filter(cond)).order_by("-created_at", "-id")
+
+
+def lead_available_transitions(*, lead: Lead, user: Any) -> list[str]:
+    """The transitions `user` may fire now, straight from the machine's table."""
+    return [t.name for t in lead.get_available_user_state_transitions(user)]  # type: ignore[attr-defined]
+
+
+def lead_history(*, lead: Lead) -> QuerySet[TransitionRecord]:
+    return TransitionRecord.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Lead), subject_id=lead.pk
+    ).select_related("actor")
+
+
+def clock_summary(*, clock: Clock | None, now: datetime | None = None) -> dict | None:
+    """The clock as people read it: deadline (projected while paused), days left, pauses."""
+    if clock is None:
+        return None
+    now = now or timezone.now()
+    deadline = clock.deadline_at
+    if clock.status == ClockStatus.PAUSED and clock.paused_at is not None:
+        deadline = deadline + (now - clock.paused_at)
+    running = clock.status in (ClockStatus.RUNNING, ClockStatus.PAUSED)
+    return {
+        "status": clock.status,
+        "started_at": clock.started_at,
+        "deadline_at": deadline,
+        "paused": clock.status == ClockStatus.PAUSED,
+        "paused_at": clock.paused_at,
+        "paused_seconds": clock.paused_seconds,
+        "days_left": (deadline - now).days if running else None,
+        "warnings_sent": clock.warnings_sent,
+        "fired_at": clock.fired_at,
+        "stopped_at": clock.stopped_at,
+        "pauses": [
+            {"paused_at": p.paused_at, "resumed_at": p.resumed_at, "reason": p.reason} for p in clock.pauses.all()
+        ],
+    }
+
+
+def credits_visible(*, user: Any, unit: str | None = None) -> QuerySet[Credit]:
+    """Credit ledger entries on leads the caller may see, newest first."""
+    qs = Credit.objects.filter(lead__in=leads_visible(user=user).values("pk")).select_related("unit", "lead")
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    return qs.order_by("-at", "-id")

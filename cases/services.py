@@ -1,0 +1,478 @@
+"""Every write to a lead. `lead_transition` is the one place a lead changes state.
+
+In one transaction it locks the lead, checks who is acting and the machine, validates the
+parameters, applies the effects (unit, clock, exclusions, credits, landing facts), writes the
+history row, re-syncs the guardian grants and publishes the event that notifications turn into
+inbox rows. Any error rolls all of it back.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from cases import access, policy
+from cases.errors import Conflict, Invalid, NotFound, NotPermitted
+from cases.forms import TRANSITION_FORMS, LeadForm
+from cases.models import Credit, Exclusion, Lead, Milestone, Referrer, Source, State
+from workflow import registry
+from workflow import services as engine
+from workflow.models import Level, OrgUnit, Role
+
+CLOCK_KIND = "lead_no_progress"
+# States in which the assigned unit works the lead (its officers work, its leader approves).
+ASSIGNED_STATES = (State.NEGOTIATING, State.PROGRESS_REVIEW, State.PUSH_REQUESTED, State.PROGRESSING)
+BOTH_ROLES = (Role.OFFICER, Role.LEADER)
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+def lead_create(*, actor: Any, data: Mapping[str, Any], now: datetime | None = None) -> Lead:
+    """Register a lead in `draft` for the actor's unit. Refuses a company that has an open lead."""
+    now = now or timezone.now()
+    form = LeadForm(data)
+    if not form.is_valid():
+        raise Invalid(_("Some fields are missing or wrong."), errors=form.errors.get_json_data())
+    d = form.cleaned_data
+    unit = _registering_unit(actor=actor, code=d["discovering_unit"], source=d["source"])
+    decision = policy.first_negotiation(total_investment_cny=d["total_investment_cny"], strategic=d["strategic"])
+    try:
+        with transaction.atomic():
+            _refuse_duplicate(credit_code=d["credit_code"])
+            referrer = None
+            if d["referrer"]:
+                referrer, _created = Referrer.objects.get_or_create(name=d["referrer"], kind=d["referrer_kind"])
+            lead = Lead.objects.create(
+                **{k: d[k] for k in ("name", "company_name", "credit_code", "sector", "total_investment_cny")},
+                **{k: d[k] for k in ("strategic", "source", "contacts", "notes")},
+                foreign_investment_usd=d["foreign_investment_usd"],
+                land_need_mu=d["land_need_mu"],
+                referrer=referrer,
+                discovering_unit=unit,
+                first_negotiation=decision.applies,
+                first_negotiation_reason=decision.reason,
+                created_by=actor,
+                created_at=now,
+                updated_at=now,
+            )
+            _sync_grants(lead)
+    except IntegrityError as exc:  # the partial unique index lost a race to a simultaneous registration
+        _refuse_duplicate(credit_code=d["credit_code"])
+        raise Conflict(_("The lead could not be saved; please try again.")) from exc
+    return lead
+
+
+def _registering_unit(*, actor: Any, code: str, source: str) -> OrgUnit:
+    units = OrgUnit.objects.filter(memberships__user=actor, memberships__role=Role.OFFICER).distinct()
+    if code:
+        units = units.filter(code=code)
+    units = list(units[:2])
+    if not units:
+        raise NotPermitted(_("Only an officer of a unit can register leads (for the unit given)."))
+    if len(units) > 1:
+        raise Invalid(_("You are an officer in several units: say which one discovered the lead."))
+    unit = units[0]
+    if source == Source.DISTRICT and unit.level == Level.CITY:
+        raise Invalid(_("A lead from a district source must be registered by a district or zone."))
+    if source == Source.CITY and unit.level != Level.CITY:
+        raise Invalid(_("Only the city registers city-discovered leads."))
+    return unit
+
+
+def _refuse_duplicate(*, credit_code: str, exclude_pk: int | None = None) -> None:
+    first = (
+        Lead.objects.exclude(state__in=[State.LANDED, State.CLOSED])
+        .exclude(pk=exclude_pk)
+        .filter(credit_code=credit_code)
+        .select_related("discovering_unit")
+        .first()
+    )
+    if first is not None:
+        raise Conflict(
+            _(
+                "This company (credit code %(code)s) already has an open lead, registered by %(unit)s "
+                "on %(date)s (lead #%(id)s). Ask the city to merge or close it instead of registering again."
+            )
+            % {
+                "code": credit_code,
+                "unit": first.discovering_unit.name_zh,
+                "date": date_format(timezone.localtime(first.created_at), "Y-m-d"),
+                "id": first.pk,
+            },
+            code="duplicate",
+        )
+
+
+# --- transitions ------------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """What one transition is doing, handed from the checks to the effects to the history."""
+
+    lead: Lead
+    actor: Any | None
+    now: datetime
+    params: dict[str, Any]
+    rule: str = ""
+    record: dict[str, Any] = field(default_factory=dict)
+    target_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+Effect = Callable[[Step], None]
+TRANSITIONS = {t.name: t for t in Lead._meta.get_field("state").get_all_transitions(Lead)}  # type: ignore[union-attr]
+
+
+def lead_transition(
+    *, lead_id: int, name: str, actor: Any | None, params: Mapping[str, Any], now: datetime | None = None
+) -> Lead:
+    """Fire transition `name` on the lead as `actor` (None: the system). All or nothing.
+
+    Raises NotFound (no such lead or transition), NotPermitted (403), Conflict (409: wrong state,
+    excluded unit, duplicate, lost a race) or Invalid (400: bad parameters).
+    """
+    if name not in TRANSITIONS:
+        raise NotFound(_("There is no action called %(name)s.") % {"name": name})
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            lead = _locked_lead(lead_id)
+            _check_actor(lead, name, actor)
+            if not can_proceed(getattr(lead, name)):
+                raise Conflict(
+                    _("“%(action)s” is not possible while the lead is “%(state)s”.")
+                    % {"action": name, "state": State(lead.state).label},
+                    code="wrong_state",
+                )
+            step = Step(lead=lead, actor=actor, now=now, params=_parse(name, params, now))
+            source = lead.state
+            EFFECTS[name](step)
+            getattr(lead, name)(**step.target_kwargs)
+            lead.updated_at = now
+            lead.save()
+            record = engine.history_record(
+                subject=lead,
+                transition=name,
+                source=source,
+                target=lead.state,
+                actor_id=getattr(actor, "pk", None),
+                at=now,
+                params={**_jsonable(step.params), **step.record},
+                rule=step.rule,
+            )
+            _sync_grants(lead)
+            registry.publish(
+                registry.Event(
+                    name=f"lead.{name}",
+                    subject_id=lead.pk,
+                    at=now,
+                    actor_id=getattr(actor, "pk", None),
+                    data={"history_id": record.pk, "source": source, "target": lead.state, **step.record},
+                )
+            )
+    except ConcurrentTransition as exc:
+        raise Conflict(_("Someone else changed this lead at the same moment; reload it."), code="race") from exc
+    except IntegrityError as exc:
+        raise Conflict(_("The change conflicts with another record; reload the lead."), code="integrity") from exc
+    return lead
+
+
+def _locked_lead(lead_id: int) -> Lead:
+    try:
+        return Lead.objects.select_for_update().get(pk=lead_id)
+    except (Lead.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("No such lead.")) from exc
+
+
+def _check_actor(lead: Lead, name: str, actor: Any | None) -> None:
+    if actor is None:
+        if name != "escalate":
+            raise NotPermitted(_("Only a person can do this."))
+        return
+    if name == "escalate" or not TRANSITIONS[name].has_perm(lead, actor):
+        raise NotPermitted(_("You are not permitted to do this on this lead."))
+
+
+def _parse(name: str, params: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    form = TRANSITION_FORMS[name](params, now=now)
+    if not form.is_valid():
+        raise Invalid(_("Some parameters are missing or wrong."), errors=form.errors.get_json_data())
+    return dict(form.cleaned_data)
+
+
+def _iso(moment: datetime) -> str:
+    """History and events read in Beijing time, as people wrote them."""
+    return timezone.localtime(moment).isoformat()
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, Decimal) or hasattr(v, "isoformat") else v) for k, v in params.items()}
+
+
+# --- effects, one per transition ---------------------------------------------------------------
+
+
+def _submit(step: Step) -> None:
+    lead = step.lead
+    _refuse_duplicate(credit_code=lead.credit_code, exclude_pk=lead.pk)
+    target = policy.submit_target(source=lead.source, first_negotiation_applies=lead.first_negotiation)
+    step.target_kwargs = {"target": target}
+    step.rule = f"{lead.first_negotiation_reason}; source={lead.source} → {target}"
+    step.record = {"first_negotiation": lead.first_negotiation}
+    if target == State.NEGOTIATING:  # a district's lead below the threshold: it simply keeps it
+        lead.unit = lead.discovering_unit
+
+
+def _confirm(step: Step) -> None:
+    lead = step.lead
+    _give_first_negotiation(step, lead.discovering_unit)
+    step.rule = str(_("§5: the city confirmed the discovering unit as the first-negotiation unit"))
+
+
+def _decline(step: Step) -> None:
+    step.rule = str(_("§5: the city declined the claim and will choose the landing unit"))
+
+
+def _assign(step: Step) -> None:
+    unit = _target_unit(step)
+    _give_first_negotiation(step, unit)
+    step.rule = str(_("§5: the city chose the priority landing unit"))
+
+
+def _reassign(step: Step) -> None:
+    unit = _target_unit(step)
+    step.lead.unit = unit
+    _start_clock(step)
+    step.rule = str(_("§5: the city chose another landing unit after the deadline passed; a new 3-month clock"))
+
+
+def _give_first_negotiation(step: Step, unit: OrgUnit) -> None:
+    lead = step.lead
+    lead.unit = lead.first_negotiation_unit = unit
+    lead.first_negotiation_confirmed_at = step.now
+    step.record["unit"] = unit.code
+    _start_clock(step)
+
+
+def _start_clock(step: Step) -> None:
+    lead = step.lead
+    if not lead.first_negotiation:
+        return  # only first-negotiation leads are protected and timed (§5)
+    lead.clock = engine.clock_start(
+        kind=CLOCK_KIND,
+        subject=lead,
+        at=step.now,
+        period_months=policy.NO_PROGRESS_PERIOD_MONTHS,
+        warning_days=list(policy.NO_PROGRESS_WARNING_DAYS),
+    )
+    step.record["deadline_at"] = _iso(lead.clock.deadline_at)
+
+
+def _target_unit(step: Step) -> OrgUnit:
+    code = step.params["unit"]
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise Invalid(_("There is no unit with the code %(code)s.") % {"code": code}, code="unknown_unit")
+    if not unit.hosts_leads:
+        raise Invalid(_("%(unit)s does not host leads; choose a district or zone.") % {"unit": unit.name_zh})
+    exclusion = Exclusion.objects.filter(lead=step.lead, unit=unit).first()
+    if exclusion is not None:
+        raise Conflict(
+            _("%(unit)s may not take this lead again: %(reason)s.")
+            % {"unit": unit.name_zh, "reason": exclusion.get_reason_display()},
+            code="excluded_unit",
+        )
+    step.lead.unit = unit
+    step.record["unit"] = unit.code
+    return unit
+
+
+def _report_progress(step: Step) -> None:
+    lead, p = step.lead, step.params
+    Milestone.objects.create(
+        lead=lead,
+        unit=lead.unit,
+        kind=p["milestone"],
+        date=p["date"],
+        evidence=p["evidence"],
+        reported_by=step.actor,
+        reported_at=step.now,
+    )
+    _pause(step, "progress_review")
+    step.rule = str(_("Substantive milestone reported: %(kind)s; the clock pauses for the leader's review")) % {
+        "kind": policy.MILESTONE_KINDS[p["milestone"]]
+    }
+
+
+def _decide_milestone(step: Step, status: str) -> None:
+    Milestone.objects.filter(lead=step.lead, status=Milestone.Status.PENDING).update(
+        status=status, decided_at=step.now, decision_reason=step.params.get("reason", "")
+    )
+
+
+def _approve_progress(step: Step) -> None:
+    _decide_milestone(step, Milestone.Status.APPROVED)
+    step.lead.progressed_at = step.now
+    _stop(step)
+    step.rule = str(_("§5: substantive progress approved by the unit leader; the clock has stopped for good"))
+
+
+def _reject_progress(step: Step) -> None:
+    _decide_milestone(step, Milestone.Status.REJECTED)
+    _resume(step)
+    step.rule = str(_("Not substantive progress; the clock resumes"))
+
+
+def _request_push(step: Step) -> None:
+    _pause(step, "push_requested")
+    step.rule = str(_("§5: the unit pushes the lead to the city: %(reason)s")) % {
+        "reason": policy.PUSH_REASONS[step.params["reason"]]
+    }
+
+
+def _confirm_push(step: Step) -> None:
+    lead = step.lead
+    pusher = lead.unit
+    Credit.objects.create(lead=lead, unit=pusher, kind=Credit.Kind.REFERRAL, at=step.now)
+    Exclusion.objects.create(lead=lead, unit=pusher, reason=Exclusion.Reason.PUSHED, at=step.now)
+    _stop(step)
+    lead.unit = None
+    step.record["pushing_unit"] = pusher.code
+    step.rule = str(_("§5: push confirmed; it counts as the pushing unit's result (视同该区项目谋划引进成果)"))
+
+
+def _reject_push(step: Step) -> None:
+    _resume(step)
+    step.rule = str(_("The city kept the lead with the unit; the clock resumes"))
+
+
+def _escalate(step: Step) -> None:
+    lead = step.lead
+    lost = lead.unit
+    Exclusion.objects.create(lead=lead, unit=lost, reason=Exclusion.Reason.CLOCK_EXPIRED, at=step.now)
+    lead.unit = None
+    step.record.update(
+        {"lost_unit": lost.code, "deadline_at": _iso(lead.clock.deadline_at), "fired_at": _iso(step.now)}
+    )
+    step.rule = str(_("§5: 3 months of negotiation without substantive progress; the city coordinates"))
+
+
+def _land(step: Step) -> None:
+    lead, p = step.lead, step.params
+    lead.landed_on = p["landed_on"]
+    lead.paid_in_capital_cny = p["paid_in_capital_cny"]
+    lead.actual_fdi_usd = p["actual_fdi_usd"] or Decimal(0)
+    decision = policy.reward_qualification(
+        first_negotiation_confirmed=lead.first_negotiation and lead.first_negotiation_confirmed_at is not None,
+        agency_served=lead.referrer is not None and lead.referrer.kind == Referrer.Kind.AGENCY,
+        paid_in_capital_cny=lead.paid_in_capital_cny,
+        actual_fdi_usd=lead.actual_fdi_usd,
+    )
+    lead.reward_qualifies, lead.reward_reason = decision.applies, decision.reason
+    Credit.objects.create(lead=lead, unit=lead.unit, kind=Credit.Kind.LANDING, at=step.now)
+    step.record["reward_qualifies"] = decision.applies
+    step.rule = decision.reason
+
+
+def _close(step: Step) -> None:
+    step.lead.closed_reason = step.params["reason"]
+    _stop(step)
+    step.rule = str(_("Closed; the reason is recorded"))
+
+
+def _pause(step: Step, reason: str) -> None:
+    if step.lead.clock is not None:
+        engine.clock_pause(clock=step.lead.clock, at=step.now, reason=reason)
+
+
+def _resume(step: Step) -> None:
+    if step.lead.clock is not None:
+        engine.clock_resume(clock=step.lead.clock, at=step.now)
+
+
+def _stop(step: Step) -> None:
+    if step.lead.clock is not None:
+        engine.clock_stop(clock=step.lead.clock, at=step.now)
+
+
+EFFECTS: dict[str, Effect] = {
+    "submit": _submit,
+    "confirm": _confirm,
+    "decline": _decline,
+    "assign": _assign,
+    "report_progress": _report_progress,
+    "approve_progress": _approve_progress,
+    "reject_progress": _reject_progress,
+    "request_push": _request_push,
+    "confirm_push": _confirm_push,
+    "reject_push": _reject_push,
+    "escalate": _escalate,
+    "reassign": _reassign,
+    "land": _land,
+    "close": _close,
+}
+
+
+# --- grants -----------------------------------------------------------------------------------
+
+
+def _sync_grants(lead: Lead) -> None:
+    """Grant what the lead's state gives each unit (DESIGN §2), and nothing more.
+
+    Every unit that ever held the lead keeps `view` (the discoverer, the current unit, units that
+    pushed or lost it). The discoverer works a draft; the assigned unit works an active lead.
+    """
+    viewers = {lead.discovering_unit_id, *lead.exclusions.values_list("unit_id", flat=True)}
+    if lead.unit_id:
+        viewers.add(lead.unit_id)
+    desired: dict[tuple[int, str], set[str]] = {(u, r): {access.VIEW} for u in viewers for r in BOTH_ROLES}
+    worker = lead.discovering_unit_id if lead.state == State.DRAFT else None
+    if lead.state in ASSIGNED_STATES:
+        worker = lead.unit_id
+    if worker is not None:
+        desired[(worker, Role.OFFICER)].add(access.WORK)
+        desired[(worker, Role.LEADER)] |= {access.WORK, access.APPROVE}
+    engine.grants_sync(obj=lead, desired=desired)
+
+
+# --- the clock's handler ----------------------------------------------------------------------
+
+
+def lead_lock_for_clock(subject_id: int) -> bool:
+    """Lock the lead before its clock (the order transitions use), skipping a lead in use."""
+    qs = Lead.objects.filter(pk=subject_id)
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    return bool(list(qs.values_list("pk", flat=True)))
+
+
+def lead_clock_due(event: registry.ClockEvent, now: datetime) -> None:
+    """A warning or the deadline of a lead's no-progress clock came due (runs inside the claim)."""
+    lead = Lead.objects.filter(pk=event.subject_id, clock_id=event.clock_id, state=State.NEGOTIATING).first()
+    if lead is None:
+        return  # the clock belongs to a negotiation that has since ended; nothing to say
+    if event.is_deadline:
+        lead_transition(lead_id=lead.pk, name="escalate", actor=None, params={}, now=now)
+        return
+    registry.publish(
+        registry.Event(
+            name="lead.clock_warning",
+            subject_id=lead.pk,
+            at=now,
+            data={
+                "clock_id": event.clock_id,
+                "days": event.warning_days,
+                "deadline_at": _iso(event.deadline_at),
+                "unit_id": lead.unit_id,
+            },
+        )
+    )
+

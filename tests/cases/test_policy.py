@@ -1,0 +1,85 @@
+from decimal import Decimal
+
+import pytest
+
+from cases import policy
+from cases.creditcode import check_character
+from cases.demo import credit_code
+from cases.forms import LeadForm
+
+
+@pytest.mark.parametrize(
+    ("amount", "strategic", "applies"),
+    [("99999999.99", False, False), ("100000000", False, True), ("100000000.01", False, True), ("1", True, True)],
+)
+def test_first_negotiation_threshold_is_inclusive(amount, strategic, applies):
+    decision = policy.first_negotiation(total_investment_cny=Decimal(amount), strategic=strategic)
+    assert decision.applies is applies
+    assert decision.reason.startswith("§5")
+
+
+@pytest.mark.parametrize(
+    ("source", "fn", "target"),
+    [
+        ("district", True, "pending_confirmation"),
+        ("district", False, "negotiating"),
+        ("city", True, "pending_assignment"),
+        ("fund", False, "pending_assignment"),
+        ("agency", True, "pending_assignment"),
+    ],
+)
+def test_submit_target(source, fn, target):
+    assert policy.submit_target(source=source, first_negotiation_applies=fn) == target
+
+
+@pytest.mark.parametrize(
+    ("paid_in", "fdi", "qualifies"),
+    [
+        ("5000000000", "0", True),
+        ("4999999999.99", "0", False),
+        ("0", "500000000", True),
+        ("0", "499999999.99", False),
+    ],
+)
+def test_reward_thresholds_at_the_edges(paid_in, fdi, qualifies):
+    decision = policy.reward_qualification(
+        first_negotiation_confirmed=True, agency_served=True,
+        paid_in_capital_cny=Decimal(paid_in), actual_fdi_usd=Decimal(fdi),
+    )  # fmt: skip
+    assert decision.applies is qualifies
+
+
+def test_reward_needs_confirmation_and_an_agency():
+    decision = policy.reward_qualification(
+        first_negotiation_confirmed=False, agency_served=False,
+        paid_in_capital_cny=Decimal("6000000000"), actual_fdi_usd=Decimal(0),
+    )  # fmt: skip
+    assert not decision.applies
+    assert "never confirmed" in decision.reason and "agency" in decision.reason
+
+
+def test_a_known_real_credit_code_has_the_right_check_character():
+    # 91350100M000100Y43 is the code printed in GB 32100-2015's own example.
+    assert check_character("91350100M000100Y4") == "3"
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [
+        ("91350100M000100Y4", "length"),
+        ("91350100M000100Y44", "check"),
+        ("91350100M000100I43", "charset"),
+        ("91350100m000100y43", None),  # lower case is accepted and upper-cased
+    ],
+)
+def test_credit_code_validation(db, code, error):
+    form = LeadForm({"credit_code": code})
+    form.is_valid()
+    errors = form.errors.get_json_data().get("credit_code", [])
+    assert [e["code"] for e in errors][:1] == ([error] if error else [])
+
+
+def test_generated_demo_codes_are_valid(db):
+    form = LeadForm({"credit_code": credit_code(42)})
+    form.is_valid()
+    assert "credit_code" not in form.errors

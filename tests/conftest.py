@@ -1,0 +1,30 @@
+import pytest
+
+from cases import demo
+from tests.fixtures import *  # noqa: F403
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _org(db):  # type: ignore[no-untyped-def]
+    """Every test starts with Beijing's units loaded from the project's data files."""
+    from workflow.services import org_load
+
+    org_load()
+
+
+@pytest.fixture
+def make_lead():  # type: ignore[no-untyped-def]
+    """Register a lead as `actor` (default: the Haidian officer) with demo data plus overrides."""
+    from cases import services
+
+    counter = iter(range(1000, 100000))
+
+    def make(actor, serial=None, **overrides):  # type: ignore[no-untyped-def]
+        return services.lead_create(actor=actor, data=demo.lead_data(serial or next(counter), **overrides))
+
+    return make

@@ -1,0 +1,38 @@
+"""Shared test helpers: fire transitions and snapshot everything a rejected one must not touch."""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cases import services
+from cases.models import Credit, Exclusion, Lead, LeadGroupObjectPermission, Milestone
+from notifications.models import Notification
+from workflow.models import Clock, TransitionRecord
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> datetime:
+    """'2026-11-30 09:00' in Asia/Shanghai."""
+    return datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+def fire(lead: Lead, name: str, actor: Any, now: datetime | None = None, **params: Any) -> Lead:
+    return services.lead_transition(lead_id=lead.pk, name=name, actor=actor, params=params, now=now)
+
+
+def snapshot(lead: Lead) -> dict:
+    """Everything a transition could touch for this lead."""
+    row = Lead.objects.filter(pk=lead.pk).values().get()
+    return {
+        "lead": row,
+        "history": TransitionRecord.objects.filter(subject_id=lead.pk).count(),
+        "grants": sorted(
+            LeadGroupObjectPermission.objects.filter(content_object=lead).values_list("group_id", "permission_id")
+        ),
+        "clocks": list(Clock.objects.filter(subject_id=lead.pk).values().order_by("id")),
+        "milestones": Milestone.objects.filter(lead=lead).count(),
+        "exclusions": Exclusion.objects.filter(lead=lead).count(),
+        "credits": Credit.objects.filter(lead=lead).count(),
+        "notifications": Notification.objects.count(),
+    }

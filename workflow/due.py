@@ -1,0 +1,120 @@
+"""Processing what is due: clock warnings and deadlines, then every registered due job.
+
+Any number of runs may overlap (several workers, a cron run beside a worker, a run after a crash).
+Each clock event is claimed inside the transaction that handles it: the row is locked with
+SKIP LOCKED where the database has it (PostgreSQL), and the claim itself is a compare-and-set
+UPDATE on `due_at`, acted on only when exactly one row changed. A rollback of the handler undoes
+the claim, so a crash never loses an event and a second run never repeats one.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+
+from workflow import clockmath, registry
+from workflow.models import Clock, ClockStatus
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+@dataclass
+class DueReport:
+    warnings: int = 0
+    deadlines: int = 0
+    failed: int = 0
+    jobs: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"warnings": self.warnings, "deadlines": self.deadlines, "failed": self.failed, **self.jobs}
+
+
+def process_due(*, now: datetime) -> DueReport:
+    """Handle every clock event due at `now`, then run the registered due jobs. Returns counts."""
+    report = DueReport()
+    skipped: set[int] = set()  # failed, or its subject is busy: left for the next run
+    while True:
+        ids = list(
+            Clock.objects.filter(due_at__lte=now)
+            .exclude(pk__in=skipped)
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            break
+        for clock_id in ids:
+            try:
+                outcome = _process_clock(clock_id=clock_id, now=now)
+            except Exception:
+                # Rolled back: the event stays due and the next run retries it.
+                log.exception("clock %s failed; it stays due", clock_id)
+                skipped.add(clock_id)
+                report.failed += 1
+                continue
+            if outcome == "busy":
+                skipped.add(clock_id)
+            elif outcome == "deadline":
+                report.deadlines += 1
+            elif outcome == "warning":
+                report.warnings += 1
+    for name, job in registry.due_jobs().items():
+        report.jobs[name] = job(now)
+    return report
+
+
+def _locked(qs):  # type: ignore[no-untyped-def]
+    if connection.features.has_select_for_update_skip_locked:
+        return qs.select_for_update(skip_locked=True)
+    return qs
+
+
+@transaction.atomic
+def _process_clock(*, clock_id: int, now: datetime) -> str | None:
+    candidate = Clock.objects.filter(pk=clock_id).values("kind", "subject_id").first()
+    if candidate is None:
+        return None
+    handler, lock_subject = registry.clock_handler(candidate["kind"])
+    if not lock_subject(candidate["subject_id"]):
+        return "busy"
+    clock = _locked(Clock.objects.filter(pk=clock_id, status=ClockStatus.RUNNING, due_at__lte=now)).first()
+    if clock is None:
+        return None  # claimed by another run, or no longer due
+    if clock.deadline_at <= now:
+        # A late run (worker down past the deadline) skips the stale warnings: telling a unit
+        # "30 days left" after its time ran out would only confuse. They are marked handled.
+        changes = {
+            "status": ClockStatus.FIRED,
+            "fired_at": now,
+            "due_at": None,
+            "warnings_sent": sorted(set(clock.warnings_sent) | set(clock.warning_days), reverse=True),
+        }
+        event_days = None
+    else:
+        due = [
+            d
+            for d, t in clockmath.warning_times(clock.deadline_at, clock.warning_days).items()
+            if t <= now and d not in clock.warnings_sent
+        ]
+        if not due:
+            changes = {"due_at": clockmath.next_due(clock.deadline_at, clock.warning_days, clock.warnings_sent)}
+            Clock.objects.filter(pk=clock.pk).update(**changes)
+            return None
+        # Several warnings due at once (a late run): only the nearest one is worth sending.
+        event_days = min(due)
+        sent = sorted(set(clock.warnings_sent) | set(due), reverse=True)
+        changes = {"warnings_sent": sent, "due_at": clockmath.next_due(clock.deadline_at, clock.warning_days, sent)}
+    claimed = Clock.objects.filter(pk=clock.pk, status=ClockStatus.RUNNING, due_at=clock.due_at).update(**changes)
+    if claimed != 1:
+        return None
+    event = registry.ClockEvent(
+        clock_id=clock.pk,
+        kind=clock.kind,
+        subject_id=clock.subject_id,
+        deadline_at=clock.deadline_at,
+        warning_days=event_days,
+    )
+    handler(event, now)
+    return "deadline" if event.is_deadline else "warning"

@@ -1,0 +1,181 @@
+"""The engine's records: organisation, roles, durable clocks and the transition history.
+
+Nothing here knows about leads or commitments; cases/ points at these rows, never the reverse.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    ZONE = "zone", _("Development zone")
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    LEADER = "leader", _("Leader")
+
+
+class Sector(models.Model):
+    """A 高精尖 sector from sectors.json (loaded by load_org)."""
+
+    slug = models.SlugField(primary_key=True, max_length=40)
+    name_zh = models.CharField(max_length=60)
+    name_en = models.CharField(max_length=120)
+    tier = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+
+class OrgUnit(models.Model):
+    """The city, a district or a development zone (DESIGN §2)."""
+
+    code = models.SlugField(unique=True, max_length=40)
+    name_zh = models.CharField(max_length=60)
+    name_en = models.CharField(max_length=120)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    leading_industries = models.ManyToManyField(Sector, blank=True, related_name="leading_units")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def hosts_leads(self) -> bool:
+        """Districts and zones negotiate and land leads ("各区（含北京经济技术开发区）"); the city does not."""
+        return self.level != Level.CITY
+
+
+class PilotZone(models.Model):
+    """An area of the commitment pilot (§6); it lies in one or more units."""
+
+    slug = models.SlugField(unique=True, max_length=60)
+    name_zh = models.CharField(max_length=80)
+    name_en = models.CharField(max_length=160)
+    units = models.ManyToManyField(OrgUnit, related_name="pilot_zones")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+
+class Membership(models.Model):
+    """A role a user holds in a unit. Mirrored into the unit's role group, which carries the grants."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.unit.code}:{self.role}"
+
+
+class RoleGroup(models.Model):
+    """The auth group that stands for one role of one unit; guardian grants go to these groups."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="role_of")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="role_groups")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "role"], name="rolegroup_unique")]
+
+    def __str__(self) -> str:
+        return self.group.name
+
+
+class ClockStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    STOPPED = "stopped", _("Stopped")
+    FIRED = "fired", _("Fired")
+
+
+class Clock(models.Model):
+    """A durable deadline with pauses and warnings (DESIGN §4).
+
+    `due_at` is the next moment the sweep must look at this clock (the next unsent warning, else
+    the deadline); it is NULL whenever nothing can become due (paused, stopped, fired).
+    """
+
+    kind = models.CharField(max_length=40)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=ClockStatus.choices, default=ClockStatus.RUNNING)
+    started_at = models.DateTimeField()
+    period_months = models.PositiveSmallIntegerField()
+    warning_days = models.JSONField(default=list, help_text="days before the deadline, largest first")
+    base_deadline_at = models.DateTimeField(help_text="start + period in calendar months, before pauses")
+    paused_seconds = models.PositiveBigIntegerField(default=0, help_text="closed pauses, in seconds")
+    paused_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(help_text="base deadline plus closed pauses")
+    due_at = models.DateTimeField(null=True, blank=True)
+    warnings_sent = models.JSONField(default=list, help_text="warning offsets already handled")
+    fired_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # process_due: WHERE due_at <= now ORDER BY due_at, only over clocks that can fire.
+            models.Index(fields=["due_at"], name="clock_due_idx", condition=models.Q(due_at__isnull=False)),
+            # the clocks of one lead or application, newest first, shown on its page.
+            models.Index(fields=["subject_type", "subject_id"], name="clock_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.pk} {self.status} → {self.deadline_at:%Y-%m-%d %H:%M}"
+
+
+class ClockPause(models.Model):
+    """One pause of a clock, for the ledger shown on the lead."""
+
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="pauses")
+    paused_at = models.DateTimeField()
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["paused_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} {self.paused_at:%Y-%m-%d}–{self.resumed_at or '…'}"
+
+
+class TransitionRecord(models.Model):
+    """Append-only history of every transition of every case (who, when, from, to, parameters, rule)."""
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.PositiveBigIntegerField()
+    transition = models.CharField(max_length=40)
+    source = models.CharField(max_length=40)
+    target = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    params = models.JSONField(default=dict)
+    rule = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            # the timeline of one case: WHERE subject_type = ? AND subject_id = ? ORDER BY at, id
+            models.Index(fields=["subject_type", "subject_id", "at"], name="history_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.source} → {self.target}"

@@ -1,0 +1,220 @@
+"""Writes of the engine: organisation, members, object grants, clocks, history.
+
+Each function is keyword-only and runs inside the caller's transaction when there is one.
+"""
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from guardian.utils import get_group_obj_perms_model
+
+from workflow import clockmath
+from workflow.models import (
+    Clock,
+    ClockPause,
+    ClockStatus,
+    Level,
+    Membership,
+    OrgUnit,
+    PilotZone,
+    Role,
+    RoleGroup,
+    Sector,
+    TransitionRecord,
+)
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# The city-level unit is not in the districts file (it lists what lies *in* the city); it is the
+# one fixed root every district and zone hangs from.
+CITY = {"code": "beijing", "name_zh": "北京市", "name_en": "Beijing Municipality"}
+_KIND_TO_LEVEL = {"district": Level.DISTRICT, "development_zone": Level.ZONE, "zone": Level.ZONE}
+
+
+# --- organisation -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def org_load(*, data_dir: Path = DATA_DIR) -> dict[str, int]:
+    """Create or update sectors, units, pilot zones and role groups from the data files. Idempotent."""
+    sectors = json.loads((data_dir / "sectors.json").read_text(encoding="utf-8"))["sectors"]
+    for s in sectors:
+        Sector.objects.update_or_create(
+            slug=s["slug"], defaults={"name_zh": s["name_zh"], "name_en": s["name_en"], "tier": s["tier"]}
+        )
+    city, _ = OrgUnit.objects.update_or_create(
+        code=CITY["code"], defaults={"name_zh": CITY["name_zh"], "name_en": CITY["name_en"], "level": Level.CITY}
+    )
+    districts = json.loads((data_dir / "beijing_districts.json").read_text(encoding="utf-8"))["districts"]
+    zones: dict[str, dict] = {}
+    for d in districts:
+        unit, _ = OrgUnit.objects.update_or_create(
+            code=d["code"],
+            defaults={
+                "name_zh": d["name_zh"],
+                "name_en": d["name_en"],
+                "level": _KIND_TO_LEVEL[d["kind"]],
+                "parent": city,
+            },
+        )
+        unit.leading_industries.set(d["leading_industries"])
+        for z in d.get("pilot_zones", []):
+            zones.setdefault(z["slug"], {"zone": z, "units": []})["units"].append(unit)
+    for slug, entry in zones.items():
+        zone, _ = PilotZone.objects.update_or_create(
+            slug=slug, defaults={"name_zh": entry["zone"]["name_zh"], "name_en": entry["zone"]["name_en"]}
+        )
+        zone.units.set(entry["units"])
+    for unit in OrgUnit.objects.all():
+        for role in Role.values:
+            _role_group(unit=unit, role=role)
+    return {"sectors": len(sectors), "units": OrgUnit.objects.count(), "pilot_zones": len(zones)}
+
+
+def _role_group(*, unit: OrgUnit, role: str) -> Group:
+    rg = RoleGroup.objects.select_related("group").filter(unit=unit, role=role).first()
+    if rg is None:
+        group, _ = Group.objects.get_or_create(name=f"{unit.code}:{role}")
+        rg = RoleGroup.objects.create(group=group, unit=unit, role=role)
+    if unit.level == Level.CITY:
+        rg.group.permissions.set(_permissions(settings.CITY_ROLE_PERMISSIONS.get(role, [])))
+    return rg.group
+
+
+def _permissions(names: Iterable[str]) -> list[Permission]:
+    perms = []
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return perms
+
+
+@transaction.atomic
+def member_add(*, user: models.Model, unit: OrgUnit, role: str) -> Membership:
+    """Give `user` a role in `unit` (idempotent). The user joins the unit's role group."""
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}")
+    membership, _ = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    user.groups.add(_role_group(unit=unit, role=role))  # type: ignore[attr-defined]
+    return membership
+
+
+# --- object grants (django-guardian, direct foreign-key tables) -------------------------------
+
+
+def grants_sync(*, obj: models.Model, desired: Mapping[tuple[int, str], Iterable[str]]) -> None:
+    """Make the group object permissions on `obj` exactly `desired`.
+
+    `desired` maps (unit id, role) to permission codenames of obj's model. Rows that are missing
+    are inserted, rows that are no longer wanted are deleted, the rest are left alone, so calling
+    it after every assignment change keeps guardian the single source of truth.
+    """
+    model = get_group_obj_perms_model(obj)
+    ct = ContentType.objects.get_for_model(obj)
+    groups = {
+        (rg.unit_id, rg.role): rg.group_id
+        for rg in RoleGroup.objects.filter(unit_id__in={unit for unit, _ in desired})
+    }
+    perm_ids = dict(Permission.objects.filter(content_type=ct).values_list("codename", "id"))
+    want = {
+        (groups[key], perm_ids[codename]) for key, codenames in desired.items() for codename in codenames
+    }
+    have = set(model.objects.filter(content_object=obj).values_list("group_id", "permission_id"))
+    stale = have - want
+    if stale:
+        q = models.Q()
+        for group_id, perm_id in stale:
+            q |= models.Q(group_id=group_id, permission_id=perm_id)
+        model.objects.filter(q, content_object=obj).delete()
+    model.objects.bulk_create(
+        [model(content_object=obj, group_id=g, permission_id=p) for g, p in sorted(want - have)]
+    )
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+def history_record(
+    *,
+    subject: models.Model,
+    transition: str,
+    source: str,
+    target: str,
+    actor_id: int | None,
+    at: datetime,
+    params: dict,
+    rule: str,
+) -> TransitionRecord:
+    """Append one history row. Rows are never updated or deleted."""
+    return TransitionRecord.objects.create(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        transition=transition,
+        source=source,
+        target=target,
+        actor_id=actor_id,
+        at=at,
+        params=params,
+        rule=rule,
+    )
+
+
+# --- clocks -----------------------------------------------------------------------------------
+
+
+def clock_start(
+    *, kind: str, subject: models.Model, at: datetime, period_months: int, warning_days: list[int]
+) -> Clock:
+    """Start a clock that runs out `period_months` calendar months after `at` (Asia/Shanghai)."""
+    deadline = clockmath.add_calendar_months(at, period_months)
+    warnings = sorted(warning_days, reverse=True)
+    return Clock.objects.create(
+        kind=kind,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        started_at=at,
+        period_months=period_months,
+        warning_days=warnings,
+        base_deadline_at=deadline,
+        deadline_at=deadline,
+        due_at=clockmath.next_due(deadline, warnings, []),
+    )
+
+
+def clock_pause(*, clock: Clock, at: datetime, reason: str) -> None:
+    """Stop the clock counting; nothing falls due while it is paused."""
+    if clock.status != ClockStatus.RUNNING:
+        return
+    clock.status, clock.paused_at, clock.due_at = ClockStatus.PAUSED, at, None
+    clock.save(update_fields=["status", "paused_at", "due_at"])
+    ClockPause.objects.create(clock=clock, paused_at=at, reason=reason)
+
+
+def clock_resume(*, clock: Clock, at: datetime) -> None:
+    """Count again; the deadline moves later by exactly the time spent paused."""
+    if clock.status != ClockStatus.PAUSED or clock.paused_at is None:
+        return
+    paused = max(at - clock.paused_at, timedelta(0))
+    clock.paused_seconds += int(paused.total_seconds())
+    clock.deadline_at = clock.base_deadline_at + timedelta(seconds=clock.paused_seconds)
+    clock.status, clock.paused_at = ClockStatus.RUNNING, None
+    clock.due_at = clockmath.next_due(clock.deadline_at, clock.warning_days, clock.warnings_sent)
+    clock.save(update_fields=["paused_seconds", "deadline_at", "status", "paused_at", "due_at"])
+    ClockPause.objects.filter(clock=clock, resumed_at__isnull=True).update(resumed_at=at)
+
+
+def clock_stop(*, clock: Clock, at: datetime) -> None:
+    """Stop for good (progress approved, case closed). A paused clock's open pause is closed too."""
+    if clock.status in (ClockStatus.STOPPED, ClockStatus.FIRED):
+        return
+    ClockPause.objects.filter(clock=clock, resumed_at__isnull=True).update(resumed_at=at)
+    clock.status, clock.stopped_at, clock.due_at, clock.paused_at = ClockStatus.STOPPED, at, None, None
+    clock.save(update_fields=["status", "stopped_at", "due_at", "paused_at"])
