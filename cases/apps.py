@@ -10,4 +10,6 @@ class CasesConfig(AppConfig):
         from cases import services
         from workflow import registry
 
-        registry.register_clock_handler(services.CLOCK_KIND, services.lead_clock_due, services.lead_lock_for_clock)
+        registry.register_clock_handler(
+            services.CLOCK_KIND, services.lead_clock_due, services.lead_lock_for_clock
+        )

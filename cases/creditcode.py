@@ -21,7 +21,9 @@ def validate_credit_code(value: str) -> None:
     bad = sorted({ch for ch in value if ch not in ALPHABET})
     if bad:
         raise ValidationError(
-            _("A unified social credit code may not contain %(chars)s."), code="charset", params={"chars": "".join(bad)}
+            _("A unified social credit code may not contain %(chars)s."),
+            code="charset",
+            params={"chars": "".join(bad)},
         )
     if check_character(value[:17]) != value[17]:
         raise ValidationError(

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases import access
 from cases.creditcode import validate_credit_code
@@ -64,7 +64,9 @@ class Lead(ConcurrentTransitionMixin, models.Model):
 
     name = models.CharField(_("project name"), max_length=200)
     company_name = models.CharField(_("company name"), max_length=200)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, validators=[validate_credit_code])
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, validators=[validate_credit_code]
+    )
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="+", verbose_name=_("sector"))
     total_investment_cny = models.DecimalField(
         _("total investment (yuan)"), max_digits=18, decimal_places=2, validators=NON_NEGATIVE
@@ -72,9 +74,16 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     strategic = models.BooleanField(_("strategic"), default=False)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     discovering_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
-    referrer = models.ForeignKey(Referrer, null=True, blank=True, on_delete=models.PROTECT, related_name="leads")
+    referrer = models.ForeignKey(
+        Referrer, null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
     foreign_investment_usd = models.DecimalField(
-        _("foreign investment (USD)"), max_digits=18, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+        _("foreign investment (USD)"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
     )
     land_need_mu = models.DecimalField(
         _("land need (mu)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
@@ -115,7 +124,9 @@ class Lead(ConcurrentTransitionMixin, models.Model):
             # DESIGN §3 duplicate protection: one open lead per company; the database enforces it
             # so two simultaneous registrations cannot both win.
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~models.Q(state__in=TERMINAL), name="lead_one_open_per_credit_code"
+                fields=["credit_code"],
+                condition=~models.Q(state__in=TERMINAL),
+                name="lead_one_open_per_credit_code",
             ),
         ]
         indexes = [
@@ -140,35 +151,58 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     def submit(self, *, target: str) -> str:
         return target
 
-    @transition(field=state, source=State.PENDING_CONFIRMATION, target=State.NEGOTIATING, permission=access.can_dispatch)
+    @transition(
+        field=state,
+        source=State.PENDING_CONFIRMATION,
+        target=State.NEGOTIATING,
+        permission=access.can_dispatch,
+    )
     def confirm(self) -> None: ...
 
     @transition(
-        field=state, source=State.PENDING_CONFIRMATION, target=State.PENDING_ASSIGNMENT, permission=access.can_dispatch
+        field=state,
+        source=State.PENDING_CONFIRMATION,
+        target=State.PENDING_ASSIGNMENT,
+        permission=access.can_dispatch,
     )
     def decline(self) -> None: ...
 
-    @transition(field=state, source=State.PENDING_ASSIGNMENT, target=State.NEGOTIATING, permission=access.can_dispatch)
+    @transition(
+        field=state, source=State.PENDING_ASSIGNMENT, target=State.NEGOTIATING, permission=access.can_dispatch
+    )
     def assign(self) -> None: ...
 
-    @transition(field=state, source=State.NEGOTIATING, target=State.PROGRESS_REVIEW, permission=access.can_work)
+    @transition(
+        field=state, source=State.NEGOTIATING, target=State.PROGRESS_REVIEW, permission=access.can_work
+    )
     def report_progress(self) -> None: ...
 
-    @transition(field=state, source=State.PROGRESS_REVIEW, target=State.PROGRESSING, permission=access.can_approve)
+    @transition(
+        field=state, source=State.PROGRESS_REVIEW, target=State.PROGRESSING, permission=access.can_approve
+    )
     def approve_progress(self) -> None: ...
 
-    @transition(field=state, source=State.PROGRESS_REVIEW, target=State.NEGOTIATING, permission=access.can_approve)
+    @transition(
+        field=state, source=State.PROGRESS_REVIEW, target=State.NEGOTIATING, permission=access.can_approve
+    )
     def reject_progress(self) -> None: ...
 
-    @transition(field=state, source=State.NEGOTIATING, target=State.PUSH_REQUESTED, permission=access.can_approve)
+    @transition(
+        field=state, source=State.NEGOTIATING, target=State.PUSH_REQUESTED, permission=access.can_approve
+    )
     def request_push(self) -> None: ...
 
     @transition(
-        field=state, source=State.PUSH_REQUESTED, target=State.PENDING_ASSIGNMENT, permission=access.can_dispatch
+        field=state,
+        source=State.PUSH_REQUESTED,
+        target=State.PENDING_ASSIGNMENT,
+        permission=access.can_dispatch,
     )
     def confirm_push(self) -> None: ...
 
-    @transition(field=state, source=State.PUSH_REQUESTED, target=State.NEGOTIATING, permission=access.can_dispatch)
+    @transition(
+        field=state, source=State.PUSH_REQUESTED, target=State.NEGOTIATING, permission=access.can_dispatch
+    )
     def reject_push(self) -> None: ...
 
     @transition(field=state, source=State.NEGOTIATING, target=State.ESCALATED, permission=access.system_only)

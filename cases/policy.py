@@ -92,7 +92,11 @@ def reward_qualification(
         missing.append(str(_("its first-negotiation unit was never confirmed by the city")))
     if not big:
         missing.append(
-            str(_("new paid-in capital under 5 billion yuan and actual foreign investment under 500 million USD"))
+            str(
+                _(
+                    "new paid-in capital under 5 billion yuan and actual foreign investment under 500 million USD"
+                )
+            )
         )
     if not agency_served:
         missing.append(str(_("no third-party agency served it")))
@@ -100,5 +104,7 @@ def reward_qualification(
         return Decision(False, str(_("§15 reward does not apply: ")) + "; ".join(missing))
     return Decision(
         True,
-        str(_("§15: a reward of at least 10 million yuan for the agency, to be approved by the landing unit")),
+        str(
+            _("§15: a reward of at least 10 million yuan for the agency, to be approved by the landing unit")
+        ),
     )

@@ -105,7 +105,8 @@ def clock_summary(*, clock: Clock | None, now: datetime | None = None) -> dict |
         "fired_at": clock.fired_at,
         "stopped_at": clock.stopped_at,
         "pauses": [
-            {"paused_at": p.paused_at, "resumed_at": p.resumed_at, "reason": p.reason} for p in clock.pauses.all()
+            {"paused_at": p.paused_at, "resumed_at": p.resumed_at, "reason": p.reason}
+            for p in clock.pauses.all()
         ],
     }
 

@@ -6,26 +6,29 @@ history row, re-syncs the guardian grants and publishes the event that notificat
 inbox rows. Any error rolls all of it back.
 """
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from cases import access, policy
-from cases.errors import Conflict, Invalid, NotFound, NotPermitted
+from cases.errors import Bilingual, Conflict, Invalid, NotFound, NotPermitted
 from cases.forms import TRANSITION_FORMS, LeadForm
 from cases.models import Credit, Exclusion, Lead, Milestone, Referrer, Source, State
 from workflow import registry
 from workflow import services as engine
 from workflow.models import Level, OrgUnit, Role
 
+T = TypeVar("T")
 CLOCK_KIND = "lead_no_progress"
 # States in which the assigned unit works the lead (its officers work, its leader approves).
 ASSIGNED_STATES = (State.NEGOTIATING, State.PROGRESS_REVIEW, State.PUSH_REQUESTED, State.PROGRESSING)
@@ -35,6 +38,18 @@ BOTH_ROLES = (Role.OFFICER, Role.LEADER)
 # --- registration -----------------------------------------------------------------------------
 
 
+# Records (rules applied, reasons, history) are official texts: always written in the product's
+# default language, whatever language the person acting reads. Errors stay lazy, in theirs.
+def official_language(func: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        with translation.override(settings.LANGUAGE_CODE):  # a new override per call: thread-safe
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@official_language
 def lead_create(*, actor: Any, data: Mapping[str, Any], now: datetime | None = None) -> Lead:
     """Register a lead in `draft` for the actor's unit. Refuses a company that has an open lead."""
     now = now or timezone.now()
@@ -43,15 +58,21 @@ def lead_create(*, actor: Any, data: Mapping[str, Any], now: datetime | None = N
         raise Invalid(_("Some fields are missing or wrong."), errors=form.errors.get_json_data())
     d = form.cleaned_data
     unit = _registering_unit(actor=actor, code=d["discovering_unit"], source=d["source"])
-    decision = policy.first_negotiation(total_investment_cny=d["total_investment_cny"], strategic=d["strategic"])
+    decision = policy.first_negotiation(
+        total_investment_cny=d["total_investment_cny"], strategic=d["strategic"]
+    )
     try:
         with transaction.atomic():
             _refuse_duplicate(credit_code=d["credit_code"])
             referrer = None
             if d["referrer"]:
-                referrer, _created = Referrer.objects.get_or_create(name=d["referrer"], kind=d["referrer_kind"])
+                referrer, _created = Referrer.objects.get_or_create(
+                    name=d["referrer"], kind=d["referrer_kind"]
+                )
             lead = Lead.objects.create(
-                **{k: d[k] for k in ("name", "company_name", "credit_code", "sector", "total_investment_cny")},
+                **{
+                    k: d[k] for k in ("name", "company_name", "credit_code", "sector", "total_investment_cny")
+                },
                 **{k: d[k] for k in ("strategic", "source", "contacts", "notes")},
                 foreign_investment_usd=d["foreign_investment_usd"],
                 land_need_mu=d["land_need_mu"],
@@ -87,6 +108,10 @@ def _registering_unit(*, actor: Any, code: str, source: str) -> OrgUnit:
     return unit
 
 
+def _name(unit: OrgUnit) -> Bilingual:
+    return Bilingual(unit.name_zh, unit.name_en)
+
+
 def _refuse_duplicate(*, credit_code: str, exclude_pk: int | None = None) -> None:
     first = (
         Lead.objects.exclude(state__in=[State.LANDED, State.CLOSED])
@@ -100,10 +125,10 @@ def _refuse_duplicate(*, credit_code: str, exclude_pk: int | None = None) -> Non
             _(
                 "This company (credit code %(code)s) already has an open lead, registered by %(unit)s "
                 "on %(date)s (lead #%(id)s). Ask the city to merge or close it instead of registering again."
-            )
-            % {
+            ),
+            {
                 "code": credit_code,
-                "unit": first.discovering_unit.name_zh,
+                "unit": _name(first.discovering_unit),
                 "date": date_format(timezone.localtime(first.created_at), "Y-m-d"),
                 "id": first.pk,
             },
@@ -131,6 +156,7 @@ Effect = Callable[[Step], None]
 TRANSITIONS = {t.name: t for t in Lead._meta.get_field("state").get_all_transitions(Lead)}  # type: ignore[union-attr]
 
 
+@official_language
 def lead_transition(
     *, lead_id: int, name: str, actor: Any | None, params: Mapping[str, Any], now: datetime | None = None
 ) -> Lead:
@@ -140,7 +166,7 @@ def lead_transition(
     excluded unit, duplicate, lost a race) or Invalid (400: bad parameters).
     """
     if name not in TRANSITIONS:
-        raise NotFound(_("There is no action called %(name)s.") % {"name": name})
+        raise NotFound(_("There is no action called %(name)s."), {"name": name})
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -148,8 +174,8 @@ def lead_transition(
             _check_actor(lead, name, actor)
             if not can_proceed(getattr(lead, name)):
                 raise Conflict(
-                    _("“%(action)s” is not possible while the lead is “%(state)s”.")
-                    % {"action": name, "state": State(lead.state).label},
+                    _("“%(action)s” is not possible while the lead is “%(state)s”."),
+                    {"action": name, "state": State(lead.state).label},
                     code="wrong_state",
                 )
             step = Step(lead=lead, actor=actor, now=now, params=_parse(name, params, now))
@@ -179,9 +205,13 @@ def lead_transition(
                 )
             )
     except ConcurrentTransition as exc:
-        raise Conflict(_("Someone else changed this lead at the same moment; reload it."), code="race") from exc
+        raise Conflict(
+            _("Someone else changed this lead at the same moment; reload it."), code="race"
+        ) from exc
     except IntegrityError as exc:
-        raise Conflict(_("The change conflicts with another record; reload the lead."), code="integrity") from exc
+        raise Conflict(
+            _("The change conflicts with another record; reload the lead."), code="integrity"
+        ) from exc
     return lead
 
 
@@ -214,7 +244,9 @@ def _iso(moment: datetime) -> str:
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, Decimal) or hasattr(v, "isoformat") else v) for k, v in params.items()}
+    return {
+        k: (str(v) if isinstance(v, Decimal) or hasattr(v, "isoformat") else v) for k, v in params.items()
+    }
 
 
 # --- effects, one per transition ---------------------------------------------------------------
@@ -251,7 +283,9 @@ def _reassign(step: Step) -> None:
     unit = _target_unit(step)
     step.lead.unit = unit
     _start_clock(step)
-    step.rule = str(_("§5: the city chose another landing unit after the deadline passed; a new 3-month clock"))
+    step.rule = str(
+        _("§5: the city chose another landing unit after the deadline passed; a new 3-month clock")
+    )
 
 
 def _give_first_negotiation(step: Step, unit: OrgUnit) -> None:
@@ -280,14 +314,14 @@ def _target_unit(step: Step) -> OrgUnit:
     code = step.params["unit"]
     unit = OrgUnit.objects.filter(code=code).first()
     if unit is None:
-        raise Invalid(_("There is no unit with the code %(code)s.") % {"code": code}, code="unknown_unit")
+        raise Invalid(_("There is no unit with the code %(code)s."), {"code": code}, code="unknown_unit")
     if not unit.hosts_leads:
-        raise Invalid(_("%(unit)s does not host leads; choose a district or zone.") % {"unit": unit.name_zh})
+        raise Invalid(_("%(unit)s does not host leads; choose a district or zone."), {"unit": _name(unit)})
     exclusion = Exclusion.objects.filter(lead=step.lead, unit=unit).first()
     if exclusion is not None:
         raise Conflict(
-            _("%(unit)s may not take this lead again: %(reason)s.")
-            % {"unit": unit.name_zh, "reason": exclusion.get_reason_display()},
+            _("%(unit)s may not take this lead again: %(reason)s."),
+            {"unit": _name(unit), "reason": Exclusion.Reason(exclusion.reason).label},
             code="excluded_unit",
         )
     step.lead.unit = unit
@@ -307,9 +341,9 @@ def _report_progress(step: Step) -> None:
         reported_at=step.now,
     )
     _pause(step, "progress_review")
-    step.rule = str(_("Substantive milestone reported: %(kind)s; the clock pauses for the leader's review")) % {
-        "kind": policy.MILESTONE_KINDS[p["milestone"]]
-    }
+    step.rule = str(
+        _("Substantive milestone reported: %(kind)s; the clock pauses for the leader's review")
+    ) % {"kind": policy.MILESTONE_KINDS[p["milestone"]]}
 
 
 def _decide_milestone(step: Step, status: str) -> None:
@@ -346,7 +380,9 @@ def _confirm_push(step: Step) -> None:
     _stop(step)
     lead.unit = None
     step.record["pushing_unit"] = pusher.code
-    step.rule = str(_("§5: push confirmed; it counts as the pushing unit's result (视同该区项目谋划引进成果)"))
+    step.rule = str(
+        _("§5: push confirmed; it counts as the pushing unit's result (视同该区项目谋划引进成果)")
+    )
 
 
 def _reject_push(step: Step) -> None:
@@ -371,7 +407,8 @@ def _land(step: Step) -> None:
     lead.paid_in_capital_cny = p["paid_in_capital_cny"]
     lead.actual_fdi_usd = p["actual_fdi_usd"] or Decimal(0)
     decision = policy.reward_qualification(
-        first_negotiation_confirmed=lead.first_negotiation and lead.first_negotiation_confirmed_at is not None,
+        first_negotiation_confirmed=lead.first_negotiation
+        and lead.first_negotiation_confirmed_at is not None,
         agency_served=lead.referrer is not None and lead.referrer.kind == Referrer.Kind.AGENCY,
         paid_in_capital_cny=lead.paid_in_capital_cny,
         actual_fdi_usd=lead.actual_fdi_usd,
@@ -475,4 +512,3 @@ def lead_clock_due(event: registry.ClockEvent, now: datetime) -> None:
             },
         )
     )
-

@@ -23,7 +23,9 @@ class Notification(models.Model):
             # the inbox: WHERE user_id = ? ORDER BY created_at DESC, id DESC
             models.Index(fields=["user", "-created_at", "-id"], name="notification_inbox_idx"),
             # the unread count and the unread filter: WHERE user_id = ? AND read_at IS NULL
-            models.Index(fields=["user"], name="notification_unread_idx", condition=models.Q(read_at__isnull=True)),
+            models.Index(
+                fields=["user"], name="notification_unread_idx", condition=models.Q(read_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

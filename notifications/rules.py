@@ -60,7 +60,9 @@ def on_event(event: registry.Event) -> None:
     }
     Notification.objects.bulk_create(
         [
-            Notification(user_id=u, kind=kind, lead=lead, params=params, key=key, created_at=event.at or timezone.now())
+            Notification(
+                user_id=u, kind=kind, lead=lead, params=params, key=key, created_at=event.at or timezone.now()
+            )
             for u in sorted(users)
         ],
         ignore_conflicts=True,  # the unique (user, key) makes a repeated cause a no-op

@@ -10,7 +10,9 @@ from notifications.rules import unit_name
 
 TEXTS = {
     "awaits_city": _("Lead “%(lead)s” awaits the city's decision."),
-    "first_negotiation_confirmed": _("The city confirmed your unit as first-negotiation unit for “%(lead)s”."),
+    "first_negotiation_confirmed": _(
+        "The city confirmed your unit as first-negotiation unit for “%(lead)s”."
+    ),
     "claim_declined": _("The city declined your first-negotiation claim on “%(lead)s”."),
     "assigned": _("Lead “%(lead)s” was assigned to %(unit)s."),
     "progress_to_review": _("Progress on “%(lead)s” awaits your review."),
@@ -19,8 +21,12 @@ TEXTS = {
     "push_to_confirm": _("%(unit)s pushed lead “%(lead)s” to the city; please decide."),
     "push_confirmed": _("The city accepted the push of “%(lead)s”; it counts as your unit's referral."),
     "push_rejected": _("The city returned “%(lead)s” to your unit; the clock runs again."),
-    "escalated": _("“%(lead)s”: 3 months passed without substantive progress at %(unit)s; the city must reassign it."),
-    "clock_warning": _("“%(lead)s”: %(days)s days left (deadline %(deadline)s) to report substantive progress."),
+    "escalated": _(
+        "“%(lead)s”: 3 months passed without substantive progress at %(unit)s; the city must reassign it."
+    ),
+    "clock_warning": _(
+        "“%(lead)s”: %(days)s days left (deadline %(deadline)s) to report substantive progress."
+    ),
     "landed": _("Lead “%(lead)s” has landed."),
     "closed": _("Lead “%(lead)s” was closed."),
 }

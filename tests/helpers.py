@@ -28,7 +28,9 @@ def snapshot(lead: Lead) -> dict:
         "lead": row,
         "history": TransitionRecord.objects.filter(subject_id=lead.pk).count(),
         "grants": sorted(
-            LeadGroupObjectPermission.objects.filter(content_object=lead).values_list("group_id", "permission_id")
+            LeadGroupObjectPermission.objects.filter(content_object=lead).values_list(
+                "group_id", "permission_id"
+            )
         ),
         "clocks": list(Clock.objects.filter(subject_id=lead.pk).values().order_by("id")),
         "milestones": Milestone.objects.filter(lead=lead).count(),

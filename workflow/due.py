@@ -99,14 +99,21 @@ def _process_clock(*, clock_id: int, now: datetime) -> str | None:
             if t <= now and d not in clock.warnings_sent
         ]
         if not due:
-            changes = {"due_at": clockmath.next_due(clock.deadline_at, clock.warning_days, clock.warnings_sent)}
+            changes = {
+                "due_at": clockmath.next_due(clock.deadline_at, clock.warning_days, clock.warnings_sent)
+            }
             Clock.objects.filter(pk=clock.pk).update(**changes)
             return None
         # Several warnings due at once (a late run): only the nearest one is worth sending.
         event_days = min(due)
         sent = sorted(set(clock.warnings_sent) | set(due), reverse=True)
-        changes = {"warnings_sent": sent, "due_at": clockmath.next_due(clock.deadline_at, clock.warning_days, sent)}
-    claimed = Clock.objects.filter(pk=clock.pk, status=ClockStatus.RUNNING, due_at=clock.due_at).update(**changes)
+        changes = {
+            "warnings_sent": sent,
+            "due_at": clockmath.next_due(clock.deadline_at, clock.warning_days, sent),
+        }
+    claimed = Clock.objects.filter(pk=clock.pk, status=ClockStatus.RUNNING, due_at=clock.due_at).update(
+        **changes
+    )
     if claimed != 1:
         return None
     event = registry.ClockEvent(

@@ -43,7 +43,9 @@ class OrgUnit(models.Model):
     name_zh = models.CharField(max_length=60)
     name_en = models.CharField(max_length=120)
     level = models.CharField(max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     leading_industries = models.ManyToManyField(Sector, blank=True, related_name="leading_units")
 
     class Meta:

@@ -51,7 +51,8 @@ def org_load(*, data_dir: Path = DATA_DIR) -> dict[str, int]:
             slug=s["slug"], defaults={"name_zh": s["name_zh"], "name_en": s["name_en"], "tier": s["tier"]}
         )
     city, _ = OrgUnit.objects.update_or_create(
-        code=CITY["code"], defaults={"name_zh": CITY["name_zh"], "name_en": CITY["name_en"], "level": Level.CITY}
+        code=CITY["code"],
+        defaults={"name_zh": CITY["name_zh"], "name_en": CITY["name_en"], "level": Level.CITY},
     )
     districts = json.loads((data_dir / "beijing_districts.json").read_text(encoding="utf-8"))["districts"]
     zones: dict[str, dict] = {}
@@ -124,9 +125,7 @@ def grants_sync(*, obj: models.Model, desired: Mapping[tuple[int, str], Iterable
         for rg in RoleGroup.objects.filter(unit_id__in={unit for unit, _ in desired})
     }
     perm_ids = dict(Permission.objects.filter(content_type=ct).values_list("codename", "id"))
-    want = {
-        (groups[key], perm_ids[codename]) for key, codenames in desired.items() for codename in codenames
-    }
+    want = {(groups[key], perm_ids[codename]) for key, codenames in desired.items() for codename in codenames}
     have = set(model.objects.filter(content_object=obj).values_list("group_id", "permission_id"))
     stale = have - want
     if stale:

@@ -12,14 +12,18 @@ from cases.errors import CaseError
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, CaseError):
-        body = {"detail": str(exc.message), "code": exc.code, "messages": exc.messages()}
+        body = {"detail": exc.text(), "code": exc.code, "messages": exc.messages()}
         if exc.errors:
             body["errors"] = exc.errors
         return Response(body, status=exc.status)
     if isinstance(exc, exceptions.ParseError):
         exc = exceptions.ValidationError({"detail": str(exc.detail)})
     response = drf_exception_handler(exc, context)
-    if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST and "detail" not in response.data:
+    if (
+        response is not None
+        and response.status_code == status.HTTP_400_BAD_REQUEST
+        and "detail" not in response.data
+    ):
         response.data = {"detail": _invalid(), "code": "invalid", "errors": response.data}
     return response
 

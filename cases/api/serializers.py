@@ -101,7 +101,12 @@ class LeadDetailSerializer(LeadSummarySerializer):
 
     def get_exclusions(self, lead: Lead) -> list[dict]:
         return [
-            {"unit": e.unit.code, "reason": e.reason, "reason_label": e.get_reason_display(), "at": _local(e.at)}
+            {
+                "unit": e.unit.code,
+                "reason": e.reason,
+                "reason_label": e.get_reason_display(),
+                "at": _local(e.at),
+            }
             for e in self._exclusions(lead)
         ]
 

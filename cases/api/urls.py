@@ -7,7 +7,9 @@ urlpatterns = [
     path("units/", views.UnitList.as_view(), name="api-units"),
     path("leads/", views.LeadList.as_view(), name="api-leads"),
     path("leads/<int:pk>/", views.LeadDetail.as_view(), name="api-lead"),
-    path("leads/<int:pk>/transitions/<str:name>/", views.LeadTransition.as_view(), name="api-lead-transition"),
+    path(
+        "leads/<int:pk>/transitions/<str:name>/", views.LeadTransition.as_view(), name="api-lead-transition"
+    ),
     path("queue/", views.Queue.as_view(), name="api-queue"),
     path("credits/", views.CreditList.as_view(), name="api-credits"),
 ]

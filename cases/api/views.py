@@ -8,7 +8,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import selectors, services
-from cases.api.serializers import CreditSerializer, LeadDetailSerializer, LeadSummarySerializer, UnitSerializer
+from cases.api.serializers import (
+    CreditSerializer,
+    LeadDetailSerializer,
+    LeadSummarySerializer,
+    UnitSerializer,
+)
 from workflow.models import OrgUnit
 
 
@@ -32,13 +37,17 @@ class LeadList(generics.ListCreateAPIView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         p = self.request.query_params
-        return selectors.lead_list(user=self.request.user, state=p.get("state"), unit=p.get("unit"), q=p.get("q"))
+        return selectors.lead_list(
+            user=self.request.user, state=p.get("state"), unit=p.get("unit"), q=p.get("q")
+        )
 
     @extend_schema(request=LeadDetailSerializer, responses={201: LeadDetailSerializer})
     def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
         lead = services.lead_create(actor=request.user, data=_form_data(request.data))
         lead = selectors.lead_get(user=request.user, lead_id=lead.pk)
-        return Response(LeadDetailSerializer(lead, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            LeadDetailSerializer(lead, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class LeadDetail(APIView):

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from cases import policy
 from cases.creditcode import check_character
@@ -10,7 +11,12 @@ from cases.forms import LeadForm
 
 @pytest.mark.parametrize(
     ("amount", "strategic", "applies"),
-    [("99999999.99", False, False), ("100000000", False, True), ("100000000.01", False, True), ("1", True, True)],
+    [
+        ("99999999.99", False, False),
+        ("100000000", False, True),
+        ("100000000.01", False, True),
+        ("1", True, True),
+    ],
 )
 def test_first_negotiation_threshold_is_inclusive(amount, strategic, applies):
     decision = policy.first_negotiation(total_investment_cny=Decimal(amount), strategic=strategic)
@@ -50,10 +56,11 @@ def test_reward_thresholds_at_the_edges(paid_in, fdi, qualifies):
 
 
 def test_reward_needs_confirmation_and_an_agency():
-    decision = policy.reward_qualification(
-        first_negotiation_confirmed=False, agency_served=False,
-        paid_in_capital_cny=Decimal("6000000000"), actual_fdi_usd=Decimal(0),
-    )  # fmt: skip
+    with translation.override("en"):
+        decision = policy.reward_qualification(
+            first_negotiation_confirmed=False, agency_served=False,
+            paid_in_capital_cny=Decimal("6000000000"), actual_fdi_usd=Decimal(0),
+        )  # fmt: skip
     assert not decision.applies
     assert "never confirmed" in decision.reason and "agency" in decision.reason
 

@@ -59,7 +59,11 @@ def test_a_district_first_negotiation_lead_is_submitted_for_confirmation(pending
     assert pending.unit is None
     assert pending.first_negotiation is True
     record = TransitionRecord.objects.get(subject_id=pending.pk, transition="submit")
-    assert (record.source, record.target, record.actor.username) == ("draft", "pending_confirmation", "haidian_officer")
+    assert (record.source, record.target, record.actor.username) == (
+        "draft",
+        "pending_confirmation",
+        "haidian_officer",
+    )
     assert "§5" in record.rule
 
 
@@ -69,7 +73,9 @@ def test_a_small_district_lead_stays_with_the_district_without_a_clock(make_lead
 
 
 def test_a_small_strategic_district_lead_goes_to_confirmation(make_lead, haidian_officer):
-    lead = fire(make_lead(haidian_officer, total_investment_cny="1000", strategic=True), "submit", haidian_officer)
+    lead = fire(
+        make_lead(haidian_officer, total_investment_cny="1000", strategic=True), "submit", haidian_officer
+    )
     assert lead.state == State.PENDING_CONFIRMATION
 
 
@@ -79,7 +85,11 @@ def test_a_city_lead_goes_to_the_city_pool(make_lead, city_officer):
 
 
 def test_a_fund_lead_goes_to_the_city_pool(make_lead, haidian_officer):
-    lead = fire(make_lead(haidian_officer, source="fund", referrer="北京高精尖产业发展基金"), "submit", haidian_officer)
+    lead = fire(
+        make_lead(haidian_officer, source="fund", referrer="北京高精尖产业发展基金"),
+        "submit",
+        haidian_officer,
+    )
     assert lead.state == State.PENDING_ASSIGNMENT
     assert (lead.referrer.name, lead.referrer.kind) == ("北京高精尖产业发展基金", "fund")
 
@@ -123,7 +133,9 @@ def test_decline_needs_a_reason_and_sends_the_lead_to_the_city_pool(pending, cit
     assert snapshot(pending) == before
     lead = fire(pending, "decline", city_officer, reason="不属于首谈范围")
     assert (lead.state, lead.unit) == (State.PENDING_ASSIGNMENT, None)
-    assert TransitionRecord.objects.get(subject_id=lead.pk, transition="decline").params == {"reason": "不属于首谈范围"}
+    assert TransitionRecord.objects.get(subject_id=lead.pk, transition="decline").params == {
+        "reason": "不属于首谈范围"
+    }
 
 
 # --- assign ----------------------------------------------------------------------------------
@@ -132,7 +144,11 @@ def test_decline_needs_a_reason_and_sends_the_lead_to_the_city_pool(pending, cit
 def test_assign_gives_the_lead_to_the_unit_and_starts_the_clock(make_lead, city_officer, shunyi_officer):
     lead = fire(make_lead(city_officer, source="city"), "submit", city_officer)
     lead = fire(lead, "assign", city_officer, now=T0, unit="shunyi")
-    assert (lead.state, lead.unit.code, lead.first_negotiation_unit.code) == ("negotiating", "shunyi", "shunyi")
+    assert (lead.state, lead.unit.code, lead.first_negotiation_unit.code) == (
+        "negotiating",
+        "shunyi",
+        "shunyi",
+    )
     assert lead.clock.deadline_at == at("2027-02-28 09:00")
 
 
@@ -150,7 +166,9 @@ def test_assign_refuses_a_unit_that_cannot_take_it(make_lead, city_officer, unit
 
 
 def test_a_small_lead_assigned_by_the_city_has_no_clock(make_lead, city_officer):
-    lead = fire(make_lead(city_officer, source="city", total_investment_cny="5000000"), "submit", city_officer)
+    lead = fire(
+        make_lead(city_officer, source="city", total_investment_cny="5000000"), "submit", city_officer
+    )
     lead = fire(lead, "assign", city_officer, unit="bda")
     assert (lead.state, lead.clock) == (State.NEGOTIATING, None)
 
@@ -167,7 +185,14 @@ def test_report_progress_pauses_the_clock(in_review):
 def test_report_progress_refuses_a_future_date_and_an_unknown_milestone(negotiating, haidian_officer):
     before = snapshot(negotiating)
     with pytest.raises(Invalid) as err:
-        fire(negotiating, "report_progress", haidian_officer, milestone="meeting", date="2999-01-01", evidence="x")
+        fire(
+            negotiating,
+            "report_progress",
+            haidian_officer,
+            milestone="meeting",
+            date="2999-01-01",
+            evidence="x",
+        )
     assert set(err.value.errors) == {"milestone", "date"}
     assert snapshot(negotiating) == before
 
@@ -187,7 +212,9 @@ def test_an_officer_cannot_approve_progress(in_review, haidian_officer):
 
 
 def test_reject_progress_resumes_the_clock_with_the_pause_added(in_review, haidian_leader):
-    lead = fire(in_review, "reject_progress", haidian_leader, now=at("2026-12-15 09:00"), reason="仅为会谈纪要")
+    lead = fire(
+        in_review, "reject_progress", haidian_leader, now=at("2026-12-15 09:00"), reason="仅为会谈纪要"
+    )
     assert lead.state == State.NEGOTIATING
     assert lead.clock.status == ClockStatus.RUNNING
     assert lead.clock.deadline_at == at("2027-03-05 09:00")  # 5 days of review added
@@ -218,8 +245,12 @@ def test_an_officer_cannot_push(negotiating, haidian_officer):
 def test_confirm_push_credits_and_excludes_the_pushing_unit(push_requested, city_officer, haidian_officer):
     lead = fire(push_requested, "confirm_push", city_officer)
     assert (lead.state, lead.unit) == (State.PENDING_ASSIGNMENT, None)
-    assert list(Credit.objects.filter(lead=lead).values_list("unit__code", "kind")) == [("haidian", "referral")]
-    assert list(Exclusion.objects.filter(lead=lead).values_list("unit__code", "reason")) == [("haidian", "pushed")]
+    assert list(Credit.objects.filter(lead=lead).values_list("unit__code", "kind")) == [
+        ("haidian", "referral")
+    ]
+    assert list(Exclusion.objects.filter(lead=lead).values_list("unit__code", "reason")) == [
+        ("haidian", "pushed")
+    ]
     assert lead.clock.status == ClockStatus.STOPPED
     with pytest.raises(Conflict) as err:
         fire(lead, "assign", city_officer, unit="haidian")
@@ -267,16 +298,26 @@ def test_reassign_refuses_the_excluded_unit_and_starts_a_new_clock(escalated, ci
 
 
 def test_landing_records_the_facts_credit_and_reward_check(progressing, haidian_leader):
-    lead = fire(progressing, "land", haidian_leader, now=at("2026-12-21 09:00"), landed_on="2026-12-20",
-                paid_in_capital_cny="6000000000")
+    lead = fire(
+        progressing,
+        "land",
+        haidian_leader,
+        now=at("2026-12-21 09:00"),
+        landed_on="2026-12-20",
+        paid_in_capital_cny="6000000000",
+    )
     assert lead.state == State.LANDED
     assert (lead.paid_in_capital_cny, lead.actual_fdi_usd) == (Decimal("6000000000"), Decimal(0))
     assert lead.reward_qualifies is False  # no agency served it
-    assert "agency" in lead.reward_reason
-    assert list(Credit.objects.filter(lead=lead).values_list("unit__code", "kind")) == [("haidian", "landing")]
+    assert "无第三方机构" in lead.reward_reason  # records are kept in the official language
+    assert list(Credit.objects.filter(lead=lead).values_list("unit__code", "kind")) == [
+        ("haidian", "landing")
+    ]
 
 
-def test_an_agency_served_big_landing_qualifies_for_the_reward(make_lead, haidian_officer, haidian_leader, city_officer):
+def test_an_agency_served_big_landing_qualifies_for_the_reward(
+    make_lead, haidian_officer, haidian_leader, city_officer
+):
     lead = make_lead(haidian_officer, referrer="某招商咨询公司", total_investment_cny="8000000000")
     for name, who, params in [
         ("submit", haidian_officer, {}), ("confirm", city_officer, {}),

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.helpers import at
 from workflow.clockmath import add_calendar_months, next_due, warning_times
@@ -23,7 +23,7 @@ def test_it_clamps_month_ends_to_30_day_months():
 
 def test_it_counts_months_on_the_shanghai_calendar_not_utc():
     # 2026-11-30 18:00 UTC is already 2026-12-01 02:00 in Beijing: 3 months later is March 1st.
-    start = datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
     assert add_calendar_months(start, 3) == at("2027-03-01 02:00")
 
 

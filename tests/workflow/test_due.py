@@ -14,7 +14,9 @@ KIND = "test_clock"
 @pytest.fixture
 def events():  # type: ignore[no-untyped-def]
     seen: list[tuple[int | None, object]] = []
-    registry.register_clock_handler(KIND, lambda event, now: seen.append((event.warning_days, now)), lambda _id: True)
+    registry.register_clock_handler(
+        KIND, lambda event, now: seen.append((event.warning_days, now)), lambda _id: True
+    )
     return seen
 
 

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         if Lead.objects.exists():
             self.stdout.write("demo leads already present; people refreshed")
             return
-        hd, hl, city = people["haidian_officer"], people["haidian_leader"], people["city_officer"]
+        hd, city = people["haidian_officer"], people["city_officer"]
 
         def lead(serial, actor, steps, **data):  # type: ignore[no-untyped-def]
             obj = services.lead_create(actor=actor, data=demo.lead_data(serial, **data))
@@ -32,11 +32,24 @@ class Command(BaseCommand):
             [
                 ("submit", hd, {}),
                 ("confirm", city, {}),
-                ("report_progress", hd, {"milestone": "agreement_signed", "date": "2026-11-01", "evidence": "框架协议"}),
+                (
+                    "report_progress",
+                    hd,
+                    {"milestone": "agreement_signed", "date": "2026-11-01", "evidence": "框架协议"},
+                ),
             ],
             name="海淀医药研发总部",
             sector="pharma_health",
         )
         lead(5, city, [("submit", city, {})], name="市级发现：新能源汽车零部件", source="city", sector="icv")
-        lead(6, hd, [("submit", hd, {})], name="小型软件外包", total_investment_cny="20000000", sector="new_gen_it")
-        self.stdout.write(self.style.SUCCESS(f"demo loaded: {len(people)} people, password {demo.DEMO_PASSWORD}"))
+        lead(
+            6,
+            hd,
+            [("submit", hd, {})],
+            name="小型软件外包",
+            total_investment_cny="20000000",
+            sector="new_gen_it",
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"demo loaded: {len(people)} people, password {demo.DEMO_PASSWORD}")
+        )

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o) -> None:  # type: ignore[no-untyped-def]
         stop = threading.Event()
-        worker = threading.Thread(target=run_loop, kwargs={"interval": o["interval"], "stop": stop}, daemon=True)
+        worker = threading.Thread(
+            target=run_loop, kwargs={"interval": o["interval"], "stop": stop}, daemon=True
+        )
         worker.start()
         try:
             call_command("runserver", o["addrport"], use_reloader=False)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up and run every test lane: SQLite (the embedded default), then PostgreSQL.
+#   bash scripts/test.sh              # both lanes (installs and starts PostgreSQL when root)
+#   LANES=sqlite bash scripts/test.sh # one lane
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+LANES=${LANES:-"sqlite postgres"}
+PG_URL=${PG_URL:-postgres://shoutan:shoutan@127.0.0.1:5432/shoutan}
+
+for lane in $LANES; do
+  case $lane in
+    sqlite)
+      bash scripts/services.sh 2>/dev/null || true  # gettext for the i18n check, if we can
+      echo "=== lane: sqlite ==="
+      DATABASE_URL= .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
+      DATABASE_URL= .venv/bin/python -m pytest "$@"
+      ;;
+    postgres)
+      bash scripts/services.sh
+      echo "=== lane: postgres ==="
+      DATABASE_URL=$PG_URL .venv/bin/python -m pytest "$@"
+      ;;
+    *) echo "unknown lane $lane" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,206 @@
+"""The HTTP API of DESIGN §8, black-box: paths, fields, parameter names and status codes."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from cases.demo import DEMO_PASSWORD, lead_data
+from tests.helpers import at
+from workflow.due import process_due
+
+
+def client_for(user, lang="zh-hans"):  # type: ignore[no-untyped-def]
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=lang)
+    response = client.post(
+        "/api/auth/token/", {"username": user.username, "password": DEMO_PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    return client
+
+
+@pytest.fixture
+def hd(haidian_officer):  # type: ignore[no-untyped-def]
+    return client_for(haidian_officer)
+
+
+@pytest.fixture
+def hl(haidian_leader):  # type: ignore[no-untyped-def]
+    return client_for(haidian_leader)
+
+
+@pytest.fixture
+def city(city_officer):  # type: ignore[no-untyped-def]
+    return client_for(city_officer)
+
+
+@pytest.fixture
+def sy(shunyi_officer):  # type: ignore[no-untyped-def]
+    return client_for(shunyi_officer)
+
+
+def post(client, path, body=None):  # type: ignore[no-untyped-def]
+    return client.post(path, body or {}, format="json")
+
+
+def act(client, lead_id, name, **params):  # type: ignore[no-untyped-def]
+    return post(client, f"/api/leads/{lead_id}/transitions/{name}/", params)
+
+
+@pytest.fixture
+def lead_id(hd):  # type: ignore[no-untyped-def]
+    response = post(hd, "/api/leads/", lead_data(1))
+    assert response.status_code == 201
+    return response.json()["id"]
+
+
+def test_a_token_needs_the_right_password(haidian_officer):
+    response = APIClient().post(
+        "/api/auth/token/", {"username": "haidian_officer", "password": "wrong"}, format="json"
+    )
+    assert response.status_code == 400
+
+
+def test_anonymous_callers_are_refused():
+    assert APIClient().get("/api/leads/").status_code == 401
+
+
+def test_units_are_listed_with_pagination(hd):
+    body = hd.get("/api/units/?page_size=5").json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == 18
+    assert body["results"][0] == {
+        "code": "beijing", "name_zh": "北京市", "name_en": "Beijing Municipality", "level": "city",
+        "parent": None, "hosts_leads": False, "leading_industries": [],
+    }  # fmt: skip
+    assert len(body["results"]) == 5
+
+
+def test_create_returns_the_draft(hd):
+    response = post(hd, "/api/leads/", lead_data(2, strategic=True, land_need_mu="120.5", contacts="张经理"))
+    body = response.json()
+    assert response.status_code == 201
+    assert (body["state"], body["unit"], body["first_negotiation"], body["clock"]) == (
+        "draft",
+        None,
+        True,
+        None,
+    )
+    assert body["discovering_unit"] == "haidian"
+    assert body["available_transitions"] == ["submit"]
+    assert body["total_investment_cny"] == "150000000.00"
+    assert body["land_need_mu"] == "120.50"
+
+
+def test_bad_input_is_400_in_chinese_and_english_and_saves_nothing(hd):
+    response = post(hd, "/api/leads/", lead_data(3, credit_code="91110108000000003X", sector="nope"))
+    body = response.json()
+    assert response.status_code == 400
+    assert set(body["errors"]) == {"credit_code", "sector"}
+    assert body["messages"]["zh-hans"] != body["messages"]["en"]
+    assert hd.get("/api/leads/").json()["count"] == 0
+
+
+def test_a_duplicate_is_409_naming_the_first_unit(hd, sy, lead_id):
+    response = post(sy, "/api/leads/", lead_data(1))
+    assert response.status_code == 409
+    assert response.json()["code"] == "duplicate"
+    assert "海淀区" in response.json()["detail"]
+
+
+def test_the_whole_first_negotiation_path_over_http(hd, hl, city, lead_id):
+    assert act(hd, lead_id, "submit").json()["state"] == "pending_confirmation"
+    body = act(city, lead_id, "confirm").json()
+    assert (body["state"], body["unit"]) == ("negotiating", "haidian")
+    assert body["clock"]["paused"] is False and body["clock"]["deadline_at"]
+    body = act(
+        hd, lead_id, "report_progress", milestone="company_registered", date="2026-11-01", evidence="营业执照"
+    ).json()
+    assert (body["state"], body["clock"]["paused"]) == ("progress_review", True)
+    body = act(hl, lead_id, "approve_progress").json()
+    assert body["state"] == "progressing"
+    body = act(
+        hl, lead_id, "land", landed_on="2026-11-02", paid_in_capital_cny="100000000", actual_fdi_usd="0"
+    ).json()
+    assert body["state"] == "landed"
+    assert body["reward"]["qualifies"] is False
+    assert [h["transition"] for h in body["history"]] == [
+        "submit",
+        "confirm",
+        "report_progress",
+        "approve_progress",
+        "land",
+    ]
+    assert body["history"][1]["actor"] == "city_officer"
+    assert body["available_transitions"] == []
+
+
+def test_status_codes_of_transitions(hd, hl, city, sy, lead_id):
+    assert act(city, lead_id, "confirm").status_code == 409  # still a draft
+    assert act(sy, lead_id, "submit").status_code == 403  # another district
+    assert act(hd, lead_id, "submit").status_code == 200
+    assert act(hd, lead_id, "confirm").status_code == 403  # not the city
+    assert act(city, lead_id, "decline").status_code == 400  # reason required
+    assert act(city, lead_id, "teleport").status_code == 404
+    assert act(city, 999999, "confirm").status_code == 404
+    assert act(city, lead_id, "confirm").status_code == 200
+    assert act(city, lead_id, "confirm").status_code == 409  # already confirmed
+
+
+def test_a_shunyi_officer_cannot_open_a_haidian_lead(sy, lead_id):
+    assert sy.get(f"/api/leads/{lead_id}/").status_code == 404
+    assert sy.get("/api/leads/").json()["count"] == 0
+
+
+def test_escalation_is_visible_on_the_lead(hd, city, lead_id):
+    act(hd, lead_id, "submit")
+    act(city, lead_id, "confirm")
+    process_due(now=at("2099-01-01 00:00"))
+    body = city.get(f"/api/leads/{lead_id}/").json()
+    assert (body["state"], body["unit"], body["excluded_units"]) == ("escalated", None, ["haidian"])
+    assert body["available_transitions"] == ["reassign", "close"] or sorted(body["available_transitions"]) == [
+        "close", "reassign"
+    ]  # fmt: skip
+    assert act(city, lead_id, "reassign", unit="haidian").status_code == 409
+    assert act(city, lead_id, "reassign", unit="bda").json()["unit"] == "bda"
+
+
+def test_the_list_filters_and_paginates(city, hd):
+    for serial in range(10, 16):
+        post(hd, "/api/leads/", lead_data(serial))
+    body = city.get("/api/leads/?page_size=4").json()
+    assert (body["count"], len(body["results"])) == (6, 4)
+    assert body["next"].endswith("page=2&page_size=4")
+    assert city.get("/api/leads/?page_size=5000").status_code == 200
+    assert city.get("/api/leads/?state=negotiating").json()["count"] == 0
+    assert city.get("/api/leads/?q=示范项目 12").json()["count"] == 1
+
+
+def test_queue_notifications_and_credits(hd, hl, city, lead_id):
+    act(hd, lead_id, "submit")
+    assert [x["id"] for x in city.get("/api/queue/").json()["results"]] == [lead_id]
+    act(city, lead_id, "confirm")
+    inbox = hd.get("/api/notifications/").json()
+    assert inbox["count"] == 1
+    note = inbox["results"][0]
+    assert set(note) >= {"id", "kind", "lead", "text", "created_at"}
+    assert "首谈" in note["text"]
+    assert hd.get("/api/notifications/unread_count/").json() == {"unread": 1}
+    assert post(hd, f"/api/notifications/{note['id']}/read/").json() == {"marked": 1, "unread": 0}
+    assert hd.get("/api/notifications/?unread=1").json()["count"] == 0
+    act(hl, lead_id, "request_push", reason="not_fit_positioning", note="不符合定位")
+    act(city, lead_id, "confirm_push")
+    credits = hl.get("/api/credits/?unit=haidian").json()["results"]
+    assert [(c["unit"], c["kind"], c["lead"]) for c in credits] == [("haidian", "referral", lead_id)]
+
+
+def test_errors_speak_english_when_asked(haidian_officer, lead_id):
+    en = client_for(haidian_officer, lang="en")
+    body = act(en, lead_id, "confirm").json()
+    assert body["detail"] == "You are not permitted to do this on this lead."
+    assert body["code"] == "not_permitted"
+
+
+def test_the_openapi_schema_is_served(hd):
+    response = hd.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/leads/{id}/transitions/{name}/" in response.content

@@ -1,0 +1,29 @@
+"""Every user-visible string has its zh-Hans translation, and the compiled catalogue is current."""
+
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (.ci/run installs it)")
+def test_every_string_in_the_code_is_translated(tmp_path, settings):
+    shutil.copytree(PO.parent.parent.parent, tmp_path / "locale")
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    call_command(
+        "makemessages", locale=["zh_Hans"], ignore_patterns=[".venv/*", "tests/*", "var/*"], verbosity=0
+    )
+    po = polib.pofile(str(tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    untranslated = [e.msgid for e in po if not e.obsolete and (not e.msgstr or "fuzzy" in e.flags)]
+    assert untranslated == []
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    po = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if e.msgid and not e.obsolete}
+    mo = {e.msgid: e.msgstr for e in polib.mofile(str(PO.with_suffix(".mo"))) if e.msgid}
+    assert mo == po
