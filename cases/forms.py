@@ -4,6 +4,9 @@ Forms only parse and check the shape of input; the services decide what it means
 serve the HTTP API and the web pages, so both give the same translated messages.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,29 @@ from workflow.models import Sector
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": 0}
 
 
+class ScalarForm(forms.Form):
+    """A form fed from JSON: a list or an object where one value belongs is refused, not stringified.
+
+    JSON numbers become their text before any field sees them: date fields would crash on an int,
+    and a decimal field should read 0.1 as written, not as the float nearest to it.
+    """
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None:
+            data = {
+                k: str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                for k, v in data.items()
+            }
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in self.fields:
+            if isinstance(self.data.get(name), list | dict):
+                self.add_error(name, forms.ValidationError(_("Give a single value."), code="not_scalar"))
+        return data
+
+
 class CreditCodeField(forms.CharField):
     """Upper-cased and trimmed before the GB 32100-2015 check, so a code typed in lower case passes."""
 
@@ -25,7 +51,7 @@ class CreditCodeField(forms.CharField):
         return super().to_python(value).strip().upper()
 
 
-class LeadForm(forms.Form):
+class LeadForm(ScalarForm):
     name = forms.CharField(max_length=200)
     company_name = forms.CharField(max_length=200)
     credit_code = CreditCodeField()
@@ -51,7 +77,7 @@ class LeadForm(forms.Form):
         return data
 
 
-class ParamsForm(forms.Form):
+class ParamsForm(ScalarForm):
     """A transition's parameters, checked against the moment the transition happens."""
 
     def __init__(self, data, *, now) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,24 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# How each transition is named to people (buttons, messages); the API uses the keys.
+TRANSITION_LABELS = {
+    "submit": _("Submit"),
+    "confirm": _("Confirm first-negotiation unit"),
+    "decline": _("Decline the claim"),
+    "assign": _("Assign to a unit"),
+    "report_progress": _("Report substantive progress"),
+    "approve_progress": _("Approve progress"),
+    "reject_progress": _("Reject progress"),
+    "request_push": _("Push to the city"),
+    "confirm_push": _("Confirm the push"),
+    "reject_push": _("Reject the push"),
+    "escalate": _("Escalate"),
+    "reassign": _("Reassign"),
+    "land": _("Record landing"),
+    "close": _("Close"),
+}
+
 TERMINAL = (State.LANDED, State.CLOSED)
 OPEN_STATES = [s for s in State.values if s not in TERMINAL]
 

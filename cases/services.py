@@ -23,7 +23,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from cases import access, policy
 from cases.errors import Bilingual, Conflict, Invalid, NotFound, NotPermitted
 from cases.forms import TRANSITION_FORMS, LeadForm
-from cases.models import Credit, Exclusion, Lead, Milestone, Referrer, Source, State
+from cases.models import TRANSITION_LABELS, Credit, Exclusion, Lead, Milestone, Referrer, Source, State
 from workflow import registry
 from workflow import services as engine
 from workflow.models import Level, OrgUnit, Role
@@ -172,12 +172,6 @@ def lead_transition(
         with transaction.atomic():
             lead = _locked_lead(lead_id)
             _check_actor(lead, name, actor)
-            if not can_proceed(getattr(lead, name)):
-                raise Conflict(
-                    _("“%(action)s” is not possible while the lead is “%(state)s”."),
-                    {"action": name, "state": State(lead.state).label},
-                    code="wrong_state",
-                )
             step = Step(lead=lead, actor=actor, now=now, params=_parse(name, params, now))
             source = lead.state
             EFFECTS[name](step)
@@ -223,11 +217,23 @@ def _locked_lead(lead_id: int) -> Lead:
 
 
 def _check_actor(lead: Lead, name: str, actor: Any | None) -> None:
-    if actor is None:
-        if name != "escalate":
-            raise NotPermitted(_("Only a person can do this."))
-        return
-    if name == "escalate" or not TRANSITIONS[name].has_perm(lead, actor):
+    """Who may act, in the order that gives the most useful answer.
+
+    A person who may not see the lead is refused outright (403). Otherwise a state that does not
+    allow the transition is a conflict (409: "already submitted" beats "not yours any more"),
+    and only then is the person's right to fire it checked (403).
+    """
+    if actor is None and name != "escalate":
+        raise NotPermitted(_("Only a person can do this."))
+    if actor is not None and not access.can_view(lead, actor):
+        raise NotPermitted(_("You are not permitted to do this on this lead."))
+    if not can_proceed(getattr(lead, name)):
+        raise Conflict(
+            _("“%(action)s” is not possible while the lead is “%(state)s”."),
+            {"action": TRANSITION_LABELS[name], "state": State(lead.state).label},
+            code="wrong_state",
+        )
+    if actor is not None and not TRANSITIONS[name].has_perm(lead, actor):
         raise NotPermitted(_("You are not permitted to do this on this lead."))
 
 

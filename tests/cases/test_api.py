@@ -196,11 +196,31 @@ def test_queue_notifications_and_credits(hd, hl, city, lead_id):
 def test_errors_speak_english_when_asked(haidian_officer, lead_id):
     en = client_for(haidian_officer, lang="en")
     body = act(en, lead_id, "confirm").json()
-    assert body["detail"] == "You are not permitted to do this on this lead."
-    assert body["code"] == "not_permitted"
+    assert body == {
+        "detail": "“Confirm first-negotiation unit” is not possible while the lead is “Draft”.",
+        "code": "wrong_state",
+        "messages": {
+            "zh-hans": "线索处于“草稿”状态，不能执行“认定首谈区”。",
+            "en": "“Confirm first-negotiation unit” is not possible while the lead is “Draft”.",
+        },
+    }
 
 
 def test_the_openapi_schema_is_served(hd):
     response = hd.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/leads/{id}/transitions/{name}/" in response.content
+
+
+def test_amounts_may_be_json_numbers_and_read_exactly(hd):
+    body = post(hd, "/api/leads/", lead_data(20, total_investment_cny=100000000, land_need_mu=0.1)).json()
+    assert (body["total_investment_cny"], body["land_need_mu"], body["first_negotiation"]) == (
+        "100000000.00", "0.10", True
+    )  # fmt: skip
+
+
+def test_garbage_registrations_are_400_never_500(hd):
+    for bad in ({"name": ["a"]}, {"total_investment_cny": "1e400"}, {"strategic": {"x": 1}}, {"sector": 7}):
+        response = post(hd, "/api/leads/", lead_data(21, **bad))
+        assert response.status_code == 400, (bad, response.content)
+    assert hd.post("/api/leads/", "[1, 2]", content_type="application/json").status_code == 400
