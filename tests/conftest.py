@@ -28,3 +28,15 @@ def make_lead():  # type: ignore[no-untyped-def]
         return services.lead_create(actor=actor, data=demo.lead_data(serial or next(counter), **overrides))
 
     return make
+
+
+@pytest.fixture
+def make_negotiating(make_lead, haidian_officer, city_officer):  # type: ignore[no-untyped-def]
+    """A Haidian first-negotiation lead, submitted and confirmed: negotiating, its clock running."""
+    from tests.helpers import fire
+
+    def make(serial=None, now=None):  # type: ignore[no-untyped-def]
+        lead = fire(make_lead(haidian_officer, serial=serial), "submit", haidian_officer, now=now)
+        return fire(lead, "confirm", city_officer, now=now)
+
+    return make

@@ -81,13 +81,9 @@ def test_two_registrations_of_one_company_at_once_one_is_refused(haidian_officer
 
 
 def test_progress_reported_as_the_clock_runs_out_never_deadlocks_or_half_applies(
-    make_lead, haidian_officer, city_officer
+    make_negotiating, haidian_officer
 ):
-    leads = []
-    for serial in range(10):
-        lead = make_lead(haidian_officer, serial=700 + serial)
-        services.lead_transition(lead_id=lead.pk, name="submit", actor=haidian_officer, params={})
-        leads.append(services.lead_transition(lead_id=lead.pk, name="confirm", actor=city_officer, params={}))
+    leads = [make_negotiating() for _ in range(10)]
     later = at("2099-01-01 00:00")
     calls = [lambda: process_due(now=later)] + [
         transition(
@@ -108,14 +104,9 @@ def test_progress_reported_as_the_clock_runs_out_never_deadlocks_or_half_applies
         assert (lead.state, escalated) in {("escalated", 1), ("progress_review", 0)}
 
 
-def test_four_overlapping_due_runs_escalate_each_lead_once(
-    make_lead, haidian_officer, haidian_leader, city_officer
-):
-    leads = []
-    for serial in range(120):
-        lead = make_lead(haidian_officer, serial=1000 + serial)
-        services.lead_transition(lead_id=lead.pk, name="submit", actor=haidian_officer, params={})
-        leads.append(services.lead_transition(lead_id=lead.pk, name="confirm", actor=city_officer, params={}))
+def test_four_overlapping_due_runs_escalate_each_lead_once(make_negotiating, haidian_leader, city_officer):
+    for _ in range(120):
+        make_negotiating()
     later = at("2099-01-01 00:00")
     reports = race(*[lambda: process_due(now=later) for _ in range(4)])
     assert sum(r.deadlines for r in reports) == 120

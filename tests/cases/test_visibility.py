@@ -10,9 +10,8 @@ from workflow.due import process_due
 
 
 @pytest.fixture
-def haidian_lead(make_lead, haidian_officer, city_officer):  # type: ignore[no-untyped-def]
-    lead = fire(make_lead(haidian_officer), "submit", haidian_officer, now=at("2026-11-30 09:00"))
-    return fire(lead, "confirm", city_officer, now=at("2026-11-30 09:00"))
+def haidian_lead(make_negotiating):  # type: ignore[no-untyped-def]
+    return make_negotiating(now=at("2026-11-30 09:00"))
 
 
 def visible(user):  # type: ignore[no-untyped-def]

@@ -13,9 +13,9 @@ def inbox(user):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def negotiating(make_lead, haidian_officer, haidian_leader, city_officer, shunyi_officer):  # type: ignore[no-untyped-def]
-    lead = fire(make_lead(haidian_officer), "submit", haidian_officer, now=at("2026-11-30 09:00"))
-    return fire(lead, "confirm", city_officer, now=at("2026-11-30 09:00"))
+def negotiating(make_negotiating, haidian_leader, city_leader, shunyi_officer):  # type: ignore[no-untyped-def]
+    """Everyone exists before the lead moves, so every inbox below tells the whole story."""
+    return make_negotiating(now=at("2026-11-30 09:00"))
 
 
 def test_submission_tells_the_city_and_confirmation_tells_the_district(
