@@ -35,28 +35,29 @@ class DueReport:
 def process_due(*, now: datetime) -> DueReport:
     """Handle every clock event due at `now`, then run the registered due jobs. Returns counts."""
     report = DueReport()
-    skipped: set[int] = set()  # failed, or its subject is busy: left for the next run
+    # One visit handles everything due on a clock (the nearest warning, or the deadline), so each
+    # clock is visited at most once a run. That also bounds the loop: a clock another worker has
+    # locked, one whose subject is busy, or one whose handler failed is left for the next run.
+    visited: set[int] = set()
     while True:
         ids = list(
             Clock.objects.filter(due_at__lte=now)
-            .exclude(pk__in=skipped)
+            .exclude(pk__in=visited)
             .order_by("due_at")
             .values_list("pk", flat=True)[:BATCH]
         )
         if not ids:
             break
+        visited.update(ids)
         for clock_id in ids:
             try:
                 outcome = _process_clock(clock_id=clock_id, now=now)
             except Exception:
                 # Rolled back: the event stays due and the next run retries it.
                 log.exception("clock %s failed; it stays due", clock_id)
-                skipped.add(clock_id)
                 report.failed += 1
                 continue
-            if outcome == "busy":
-                skipped.add(clock_id)
-            elif outcome == "deadline":
+            if outcome == "deadline":
                 report.deadlines += 1
             elif outcome == "warning":
                 report.warnings += 1
