@@ -24,7 +24,7 @@ from cases import access, policy
 from cases.errors import Bilingual, Conflict, Invalid, NotFound, NotPermitted
 from cases.forms import TRANSITION_FORMS, LeadForm
 from cases.models import TRANSITION_LABELS, Credit, Exclusion, Lead, Milestone, Referrer, Source, State
-from workflow import registry
+from workflow import clockmath, registry
 from workflow import services as engine
 from workflow.models import Level, OrgUnit, Role
 
@@ -310,7 +310,7 @@ def _start_clock(step: Step) -> None:
         kind=CLOCK_KIND,
         subject=lead,
         at=step.now,
-        period_months=policy.NO_PROGRESS_PERIOD_MONTHS,
+        deadline=clockmath.add_calendar_months(step.now, policy.NO_PROGRESS_PERIOD_MONTHS),
         warning_days=list(policy.NO_PROGRESS_WARNING_DAYS),
     )
     step.record["deadline_at"] = _iso(lead.clock.deadline_at)

@@ -119,7 +119,6 @@ class Clock(models.Model):
     subject_id = models.PositiveBigIntegerField()
     status = models.CharField(max_length=10, choices=ClockStatus.choices, default=ClockStatus.RUNNING)
     started_at = models.DateTimeField()
-    period_months = models.PositiveSmallIntegerField()
     warning_days = models.JSONField(default=list, help_text="days before the deadline, largest first")
     base_deadline_at = models.DateTimeField(help_text="start + period in calendar months, before pauses")
     paused_seconds = models.PositiveBigIntegerField(default=0, help_text="closed pauses, in seconds")
@@ -129,6 +128,7 @@ class Clock(models.Model):
     warnings_sent = models.JSONField(default=list, help_text="warning offsets already handled")
     fired_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text="how the deadline was computed, if unusual")
 
     class Meta:
         indexes = [

@@ -170,22 +170,32 @@ def history_record(
 
 
 def clock_start(
-    *, kind: str, subject: models.Model, at: datetime, period_months: int, warning_days: list[int]
+    *, kind: str, subject: models.Model, at: datetime, deadline: datetime, warning_days: list[int], note: str = ""
 ) -> Clock:
-    """Start a clock that runs out `period_months` calendar months after `at` (Asia/Shanghai)."""
-    deadline = clockmath.add_calendar_months(at, period_months)
+    """Start a clock running from `at` to `deadline`, warning `warning_days` days before it."""
     warnings = sorted(warning_days, reverse=True)
     return Clock.objects.create(
         kind=kind,
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
         started_at=at,
-        period_months=period_months,
         warning_days=warnings,
         base_deadline_at=deadline,
         deadline_at=deadline,
         due_at=clockmath.next_due(deadline, warnings, []),
+        note=note,
     )
+
+
+def clocks_stop(*, kinds: Iterable[str], subject: models.Model, at: datetime) -> None:
+    """Stop every running or paused clock of these kinds on the subject."""
+    for clock in Clock.objects.filter(
+        kind__in=list(kinds),
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        status__in=[ClockStatus.RUNNING, ClockStatus.PAUSED],
+    ):
+        clock_stop(clock=clock, at=at)
 
 
 def clock_pause(*, clock: Clock, at: datetime, reason: str) -> None:

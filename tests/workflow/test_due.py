@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from tests.helpers import at
 from workflow import registry, services
+from workflow.clockmath import add_calendar_months
 from workflow.due import process_due
 from workflow.models import Clock, ClockPause, ClockStatus
 
@@ -23,8 +24,9 @@ def events():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def clock():  # type: ignore[no-untyped-def]
     subject = Group.objects.create(name="subject")
-    return services.clock_start(kind=KIND, subject=subject, at=at("2026-11-30 09:00"), period_months=3,
-                                warning_days=[7, 30])  # fmt: skip
+    start = at("2026-11-30 09:00")
+    deadline = add_calendar_months(start, 3)
+    return services.clock_start(kind=KIND, subject=subject, at=start, deadline=deadline, warning_days=[7, 30])
 
 
 def test_it_starts_with_the_deadline_and_the_first_warning_due(clock):
