@@ -108,3 +108,10 @@ def reward_qualification(
             _("§15: a reward of at least 10 million yuan for the agency, to be approved by the landing unit")
         ),
     )
+
+
+# DESIGN §7 escalation ladder for leads waiting on someone (confirmation, push, review, reassignment):
+# remind the one who must act after 5 working days, escalate to the next level after 10. Working
+# days follow the mainland statutory calendar (workflow.workdays).
+WAIT_REMIND_WORKING_DAYS = 5
+WAIT_ESCALATE_WORKING_DAYS = 10

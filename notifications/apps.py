@@ -7,7 +7,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notifications import rules
+        from notifications import ladder, outbox, rules
         from workflow import registry
 
         registry.subscribe(rules.on_event)
+        ladder.register()
+        registry.register_due_job("deliveries", lambda now: outbox.deliveries_send(now=now))

@@ -7,15 +7,16 @@ inbox row exists exactly when its cause does.
 from django.utils import timezone
 
 from cases.models import Lead
-from notifications.models import Notification
+from notifications.services import notify
 from workflow import registry
-from workflow.models import Level, Membership, OrgUnit, Role
+from workflow.models import Level, Membership, Role
 
 UNIT = "unit"  # officers and leaders of the lead's unit
 UNIT_LEADERS = "unit_leaders"
 UNIT_OFFICERS = "unit_officers"
 DISCOVERER = "discoverer"
 CITY = "city_officers"
+CITY_LEADERS = "city_leaders"
 
 # event → (notification kind, audiences)
 RULES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -46,26 +47,17 @@ def on_event(event: registry.Event) -> None:
         return  # a district keeps its own small lead: the city has nothing to do
     lead = Lead.objects.select_related("unit").get(pk=event.subject_id)
     users = set()
-    for audience in audiences:
-        users |= _audience(audience, lead, event)
+    for name in audiences:
+        users |= audience(name, lead, event)
     users.discard(event.actor_id)
-    if not users:
-        return
-    key = _key(event)
     params = {
         "lead_name": lead.name,
         "days": event.data.get("days"),
         "deadline_at": event.data.get("deadline_at"),
         "unit": event.data.get("unit") or event.data.get("lost_unit") or event.data.get("pushing_unit"),
     }
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=u, kind=kind, lead=lead, params=params, key=key, created_at=event.at or timezone.now()
-            )
-            for u in sorted(users)
-        ],
-        ignore_conflicts=True,  # the unique (user, key) makes a repeated cause a no-op
+    notify(
+        users=users, kind=kind, lead_id=lead.pk, params=params, key=_key(event), at=event.at or timezone.now()
     )
 
 
@@ -75,32 +67,27 @@ def _key(event: registry.Event) -> str:
     return f"history:{event.data['history_id']}"
 
 
-def _audience(audience: str, lead: Lead, event: registry.Event) -> set[int]:
-    if audience == CITY:
-        return _members(Membership.objects.filter(unit__level=Level.CITY, role=Role.OFFICER))
-    if audience == DISCOVERER:
+def audience(name: str, lead: Lead, event: registry.Event) -> set[int]:
+    """The people an audience name stands for, for this lead and event."""
+    if name in (CITY, CITY_LEADERS):
+        role = Role.OFFICER if name == CITY else Role.LEADER
+        return _members(Membership.objects.filter(unit__level=Level.CITY, role=role))
+    if name == DISCOVERER:
         return _members(Membership.objects.filter(unit_id=lead.discovering_unit_id))
-    if audience in ("pushing_unit", "lost_unit_leaders"):
+    if name in ("pushing_unit", "lost_unit_leaders"):
         code = event.data.get("pushing_unit") or event.data.get("lost_unit")
         qs = Membership.objects.filter(unit__code=code)
-        return _members(qs.filter(role=Role.LEADER) if audience == "lost_unit_leaders" else qs)
+        return _members(qs.filter(role=Role.LEADER) if name == "lost_unit_leaders" else qs)
     unit_id = lead.unit_id or event.data.get("unit_id")
     if unit_id is None:
         return set()
     qs = Membership.objects.filter(unit_id=unit_id)
-    if audience == UNIT_LEADERS:
+    if name == UNIT_LEADERS:
         qs = qs.filter(role=Role.LEADER)
-    elif audience == UNIT_OFFICERS:
+    elif name == UNIT_OFFICERS:
         qs = qs.filter(role=Role.OFFICER)
     return _members(qs)
 
 
 def _members(qs) -> set[int]:  # type: ignore[no-untyped-def]
     return set(qs.filter(user__is_active=True).values_list("user_id", flat=True))
-
-
-def unit_name(code: str | None, lang: str) -> str:
-    unit = OrgUnit.objects.filter(code=code).first() if code else None
-    if unit is None:
-        return code or ""
-    return unit.name_en if lang == "en" else unit.name_zh

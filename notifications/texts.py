@@ -1,12 +1,13 @@
 """How each notification reads, in the reader's language."""
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import State
 from notifications.models import Notification
-from notifications.rules import unit_name
+from workflow.models import OrgUnit
 
 TEXTS = {
     "awaits_city": _("Lead “%(lead)s” awaits the city's decision."),
@@ -29,6 +30,12 @@ TEXTS = {
     ),
     "landed": _("Lead “%(lead)s” has landed."),
     "closed": _("Lead “%(lead)s” was closed."),
+    "wait_reminder": _(
+        "Reminder: “%(lead)s” has waited %(days)s working days in “%(state)s” for your action."
+    ),
+    "wait_escalation": _(
+        "Escalated: “%(lead)s” has waited %(days)s working days in “%(state)s”; please see to it."
+    ),
 }
 
 
@@ -40,4 +47,21 @@ def render(notification: Notification) -> str:
         "unit": unit_name(p.get("unit"), get_language() or "zh-hans"),
         "days": p.get("days"),
         "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M") if deadline else "",
+        "state": State(p["state"]).label if p.get("state") else "",
     }
+
+
+def render_all(notification: Notification) -> dict[str, str]:
+    """The text in every language the product speaks (websocket and webhook payloads carry both)."""
+    out = {}
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            out[lang] = render(notification)
+    return out
+
+
+def unit_name(code: str | None, lang: str) -> str:
+    unit = OrgUnit.objects.filter(code=code).first() if code else None
+    if unit is None:
+        return code or ""
+    return unit.name_en if lang == "en" else unit.name_zh

@@ -170,7 +170,13 @@ def history_record(
 
 
 def clock_start(
-    *, kind: str, subject: models.Model, at: datetime, deadline: datetime, warning_days: list[int], note: str = ""
+    *,
+    kind: str,
+    subject: models.Model,
+    at: datetime,
+    deadline: datetime,
+    warning_days: list[int],
+    note: str = "",
 ) -> Clock:
     """Start a clock running from `at` to `deadline`, warning `warning_days` days before it."""
     warnings = sorted(warning_days, reverse=True)

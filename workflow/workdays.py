@@ -23,7 +23,9 @@ def is_working_day(day: date) -> tuple[bool, bool]:
     except NotImplementedError:
         if day.year not in _warned:
             _warned.add(day.year)
-            log.warning("statutory calendar for %s unknown to chinese_calendar: counting Monday–Friday", day.year)
+            log.warning(
+                "statutory calendar for %s unknown to chinese_calendar: counting Monday–Friday", day.year
+            )
         return day.weekday() < 5, True
 
 

@@ -1,0 +1,74 @@
+"""ASGI entry point: HTTP (Django) and websockets (channels), plus, in the embedded mode, the
+due-work loop running inside the server's own event loop (started by the lifespan protocol)."""
+
+import asyncio
+import logging
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django_http = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from notifications import transports  # noqa: E402
+from notifications.auth import WebsocketAuthStack  # noqa: E402
+from notifications.consumers import NotificationConsumer  # noqa: E402
+
+log = logging.getLogger(__name__)
+transports.IN_SERVER = True  # this process holds the sockets
+
+router = ProtocolTypeRouter(
+    {
+        "http": django_http,
+        "websocket": WebsocketAuthStack(
+            URLRouter([path("ws/notifications/", NotificationConsumer.as_asgi())])
+        ),
+    }
+)
+
+
+async def due_loop(interval: float) -> None:
+    """process_due every `interval` seconds, in a worker thread; deliveries it triggers run their
+    websocket sends back on this loop, where the in-memory channel layer lives."""
+    from asgiref.sync import sync_to_async
+    from django.db import close_old_connections
+    from django.utils import timezone
+
+    from workflow.due import process_due
+
+    def run_once() -> None:
+        close_old_connections()
+        try:
+            report = process_due(now=timezone.now())
+            if report.warnings or report.deadlines or report.failed:
+                log.info("due work: %s", report.as_dict())
+        finally:
+            close_old_connections()
+
+    while True:
+        try:
+            await sync_to_async(run_once, thread_sensitive=False)()
+        except Exception:
+            log.exception("due-work run failed; retrying")
+        await asyncio.sleep(interval)
+
+
+async def application(scope, receive, send):  # type: ignore[no-untyped-def]
+    if scope["type"] != "lifespan":
+        return await router(scope, receive, send)
+    task = None
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            if settings.EMBEDDED_WORKER:
+                task = asyncio.get_running_loop().create_task(due_loop(settings.DUE_WORK_INTERVAL))
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            if task is not None:
+                task.cancel()
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,121 @@
+"""The delivery outbox: rows written with their notification, sent after commit, retried with back-off.
+
+A sender claims a row with a compare-and-set UPDATE (status → sending, a lease in next_attempt_at),
+sends outside any transaction, then settles it. Two senders never both claim a row; a sender that
+dies mid-send leaves a lease that expires, and the row is sent again with the same idempotency key.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications import transports
+from notifications.models import Delivery, Notification, WebhookEndpoint
+from workflow.models import Membership
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)  # a claim older than this was a sender that died
+MAX_ATTEMPTS = 8
+BATCH = 200
+
+
+def backoff(attempts: int) -> timedelta:
+    """10 s, 30 s, 90 s, … ×3 each time, at most an hour."""
+    return min(timedelta(seconds=10 * 3 ** (attempts - 1)), timedelta(hours=1))
+
+
+def deliveries_create(*, notifications: list[Notification], now: datetime) -> list[int]:
+    """The outbox rows for fresh notifications (same transaction): websocket always, email if the
+    person has an address, each active webhook of the person, and one per cause for their units'."""
+    rows: list[Delivery] = []
+    users = {n.user_id for n in notifications}
+    emails = dict(
+        Notification.user.field.related_model.objects.filter(pk__in=users).values_list("pk", "email")  # type: ignore[attr-defined]
+    )
+    endpoints = list(
+        WebhookEndpoint.objects.filter(
+            Q(user_id__in=users) | Q(unit__memberships__user_id__in=users), active=True
+        ).distinct()
+    )
+    units_of: dict[int, set[int]] = {}
+    for user_id, unit_id in Membership.objects.filter(user_id__in=users).values_list("user_id", "unit_id"):
+        units_of.setdefault(user_id, set()).add(unit_id)
+    for n in notifications:
+        base = {"notification": n, "next_attempt_at": now, "created_at": now}
+        rows.append(Delivery(channel=Delivery.Channel.WEBSOCKET, key=f"{n.key}:u{n.user_id}:ws", **base))
+        if emails.get(n.user_id) and _wants_email(n.user_id):
+            rows.append(Delivery(channel=Delivery.Channel.EMAIL, key=f"{n.key}:u{n.user_id}:email", **base))
+        for ep in endpoints:
+            if ep.user_id == n.user_id:
+                rows.append(
+                    Delivery(
+                        channel=Delivery.Channel.WEBHOOK,
+                        endpoint=ep,
+                        key=f"{n.key}:u{n.user_id}:hook{ep.pk}",
+                        **base,
+                    )
+                )
+            elif ep.unit_id in units_of.get(n.user_id, ()):
+                # a unit's integration hears of a cause once, however many of its people are told
+                rows.append(
+                    Delivery(
+                        channel=Delivery.Channel.WEBHOOK, endpoint=ep, key=f"{n.key}:hook{ep.pk}", **base
+                    )
+                )
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(Delivery.objects.filter(key__in=[r.key for r in rows]).values_list("pk", flat=True))
+    transaction.on_commit(lambda: deliveries_send(ids=ids, now=now))
+    return ids
+
+
+def _wants_email(user_id: int) -> bool:
+    from notifications.models import Preference
+
+    pref = Preference.objects.filter(user_id=user_id).first()
+    return pref is None or pref.email
+
+
+def deliveries_send(*, now: datetime, ids: Iterable[int] | None = None) -> int:
+    """Claim and send due deliveries (these ids, or any due); returns how many were sent."""
+    qs = Delivery.objects.filter(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING], next_attempt_at__lte=now
+    ).order_by("next_attempt_at")
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    if not transports.websocket_reachable():
+        qs = qs.exclude(channel=Delivery.Channel.WEBSOCKET)  # left for the server that holds the sockets
+    sent = 0
+    while batch := list(qs.values_list("pk", flat=True)[:BATCH]):
+        for pk in batch:
+            sent += _send_one(pk=pk, now=now)
+        if ids is not None:
+            break
+        qs = qs.exclude(pk__in=batch)
+    return sent
+
+
+def _send_one(*, pk: int, now: datetime) -> int:
+    claimed = Delivery.objects.filter(
+        pk=pk, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING], next_attempt_at__lte=now
+    ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+    if claimed != 1:
+        return 0  # another sender has it
+    delivery = Delivery.objects.select_related("notification__user", "endpoint__unit").get(pk=pk)
+    try:
+        transports.TRANSPORTS[delivery.channel](delivery)
+    except transports.TransportError as exc:
+        final = not exc.retryable or delivery.attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=pk).update(
+            status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
+            next_attempt_at=now + backoff(delivery.attempts),
+            last_error=str(exc)[:2000],
+        )
+        (log.error if final else log.warning)("delivery %s (%s) failed: %s", pk, delivery.channel, exc)
+        return 0
+    Delivery.objects.filter(pk=pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    return 1
