@@ -5,15 +5,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications import selectors, services, texts
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delivery
+        fields = ["channel", "status", "attempts", "last_error"]
 
 
 class NotificationSerializer(serializers.ModelSerializer):
     text = serializers.SerializerMethodField()
+    deliveries = DeliverySerializer(many=True, read_only=True)
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "lead", "text", "created_at", "read_at"]
+        fields = ["id", "kind", "lead", "text", "created_at", "read_at", "deliveries"]
 
     def get_text(self, n: Notification) -> str:
         return texts.render(n)

@@ -10,7 +10,7 @@ def notification_list(*, user: Any, unread: bool = False) -> QuerySet[Notificati
     qs = Notification.objects.filter(user=user)
     if unread:
         qs = qs.filter(read_at__isnull=True)
-    return qs.order_by("-created_at", "-id")
+    return qs.prefetch_related("deliveries").order_by("-created_at", "-id")
 
 
 def notification_unread_count(*, user: Any) -> int:

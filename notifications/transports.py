@@ -57,7 +57,7 @@ def send_websocket(delivery: Delivery) -> None:
     try:
         async_to_sync(layer.group_send)(
             group_for(delivery.notification.user_id),
-            {"type": "notification.push", **payload(delivery.notification)},
+            {**payload(delivery.notification), "type": "notification.push"},
         )
     except Exception as exc:  # redis down, connection refused, timeouts: the layer will be back
         raise TransportError(f"channel layer: {exc!r}", retryable=True) from exc

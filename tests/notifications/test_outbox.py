@@ -1,0 +1,187 @@
+"""Deliveries: one per channel per notification, sent after commit, retried with back-off, never twice."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core import mail
+
+from notifications.models import Delivery, Notification, Preference, WebhookEndpoint
+from notifications.transports import sign
+from tests.helpers import at
+from workflow.due import process_due
+from workflow.models import OrgUnit
+
+SECRET = "whsec-test-secret"
+
+
+class Receiver:
+    """A webhook receiver on loopback that answers a scripted list of statuses, then 200."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = list(statuses)
+        self.requests: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append({"headers": dict(self.headers), "body": body})
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture
+def receiver():  # type: ignore[no-untyped-def]
+    made = []
+
+    def make(statuses):  # type: ignore[no-untyped-def]
+        made.append(Receiver(statuses))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Run the after-commit sends the way a real commit would."""
+
+    def run(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+def test_a_webhook_answering_500_twice_then_200_is_delivered_once_after_three_attempts(
+    receiver, committed, make_negotiating, haidian_leader
+):
+    hook = receiver([500, 500])
+    WebhookEndpoint.objects.create(user=haidian_leader, url=hook.url, secret=SECRET)
+    lead = committed(make_negotiating, now=at("2026-11-30 09:00"))
+    delivery = Delivery.objects.get(channel="webhook")
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 1, "HTTP 500")
+    assert delivery.next_attempt_at == at("2026-11-30 09:00:10")  # back-off: 10 s
+    process_due(now=at("2026-11-30 09:00:05"))  # not yet
+    process_due(now=at("2026-11-30 09:00:10"))
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (
+        "pending",
+        2,
+        at("2026-11-30 09:00:40"),
+    )
+    process_due(now=at("2026-11-30 09:00:40"))
+    process_due(now=at("2026-11-30 10:00:00"))
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 3, "")
+    assert len(hook.requests) == 3
+    keys = {r["headers"]["Idempotency-Key"] for r in hook.requests}
+    assert keys == {delivery.key}
+    last = hook.requests[-1]
+    ts = int(last["headers"]["X-Shoutan-Timestamp"])
+    assert last["headers"]["X-Shoutan-Signature"] == sign(SECRET, ts, last["body"])
+    body = json.loads(last["body"])
+    assert (body["kind"], body["lead"], body["user"]) == (
+        "first_negotiation_confirmed",
+        lead.pk,
+        "haidian_leader",
+    )
+    assert set(body["texts"]) == {"zh-hans", "en"}
+
+
+def test_a_4xx_answer_is_a_permanent_failure_visible_in_the_api(
+    receiver, committed, make_negotiating, haidian_leader
+):
+    from rest_framework.test import APIClient
+
+    WebhookEndpoint.objects.create(user=haidian_leader, url=receiver([404]).url, secret=SECRET)
+    committed(make_negotiating, now=at("2026-11-30 09:00"))
+    process_due(now=at("2026-12-30 09:00"))
+    delivery = Delivery.objects.get(channel="webhook")
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("failed", 1, "HTTP 404")
+    api = APIClient()
+    api.force_authenticate(haidian_leader)
+    note = api.get("/api/notifications/").json()["results"][0]
+    assert {"channel": "webhook", "status": "failed", "attempts": 1, "last_error": "HTTP 404"} in note[
+        "deliveries"
+    ]
+
+
+def test_a_unit_webhook_hears_of_a_cause_once_however_many_members_are_told(
+    receiver, committed, make_negotiating, haidian_leader
+):
+    from cases.demo import person
+
+    person("haidian_officer")
+    hook = receiver([])
+    WebhookEndpoint.objects.create(unit=OrgUnit.objects.get(code="haidian"), url=hook.url, secret=SECRET)
+    committed(make_negotiating, now=at("2026-11-30 09:00"))
+    told = Notification.objects.filter(kind="first_negotiation_confirmed").count()
+    assert told == 2  # the Haidian officer and leader
+    assert Delivery.objects.filter(channel="webhook").count() == 1
+    assert len(hook.requests) == 1
+    assert json.loads(hook.requests[0]["body"])["unit"] == "haidian"
+
+
+def test_email_goes_in_the_recipients_language(
+    committed, settings, make_negotiating, haidian_leader, haidian_officer
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    haidian_leader.email, haidian_officer.email = "leader@haidian.example", "officer@haidian.example"
+    haidian_leader.save()
+    haidian_officer.save()
+    Preference.objects.create(user=haidian_officer, language="en")
+    committed(make_negotiating, now=at("2026-11-30 09:00"))
+    by_recipient = {m.to[0]: m for m in mail.outbox}
+    assert by_recipient["leader@haidian.example"].subject.startswith("【招商线索】")
+    assert "您好" in by_recipient["leader@haidian.example"].body
+    assert by_recipient["officer@haidian.example"].subject.startswith("[Investment leads]")
+    assert Delivery.objects.filter(channel="email", status="sent").count() == 2
+
+
+def test_an_unreachable_mail_server_is_retried(committed, settings, make_negotiating, haidian_leader):
+    from tests.notifications.conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+    haidian_leader.email = "leader@haidian.example"
+    haidian_leader.save()
+    committed(make_negotiating, now=at("2026-11-30 09:00"))
+    delivery = Delivery.objects.get(channel="email")
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert "smtp" in delivery.last_error
+
+
+def test_nobody_without_an_address_gets_an_email_row_and_every_notification_gets_a_websocket_row(
+    make_negotiating, haidian_leader
+):
+    make_negotiating(now=at("2026-11-30 09:00"))
+    assert set(Delivery.objects.values_list("channel", flat=True)) == {"websocket"}
+    assert Delivery.objects.count() == Notification.objects.count()
+
+
+def test_a_sender_never_claims_a_row_another_sender_holds(make_negotiating, haidian_leader):
+    from notifications.outbox import LEASE, deliveries_send
+
+    make_negotiating(now=at("2026-11-30 09:00"))
+    delivery = Delivery.objects.first()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status="sending", next_attempt_at=at("2026-11-30 09:00") + LEASE
+    )
+    assert deliveries_send(now=at("2026-11-30 09:01"), ids=[delivery.pk]) == 0
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sending", 0)
