@@ -21,6 +21,12 @@ from notifications.consumers import NotificationConsumer  # noqa: E402
 log = logging.getLogger(__name__)
 transports.IN_SERVER = True  # this process holds the sockets
 
+if settings.DEBUG:
+    # the embedded mode serves the admin's static files itself (production: whitenoise or a proxy)
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    django_http = ASGIStaticFilesHandler(django_http)
+
 router = ProtocolTypeRouter(
     {
         "http": django_http,

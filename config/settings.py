@@ -146,6 +146,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 DUE_WORK_INTERVAL = float(os.environ.get("DUE_WORK_INTERVAL", "15"))
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The embedded server runs the due-work loop itself (set by scripts/run.sh; off for production
 # servers, where Celery beat or the worker command does it).
 EMBEDDED_WORKER = env_bool("EMBEDDED_WORKER", False)

@@ -8,4 +8,4 @@ bash scripts/setup.sh
 export DEBUG=${DEBUG:-1}
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py load_demo
-exec .venv/bin/python manage.py run_embedded "${1:-127.0.0.1:8000}" --interval "${WORKER_INTERVAL:-30}"
+exec .venv/bin/python manage.py run_embedded "${1:-127.0.0.1:8000}" --interval "${WORKER_INTERVAL:-15}"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Install (Debian packages, as root) and start the services the test lanes need: PostgreSQL.
-# Prints nothing but errors; safe to run again.
+# Install (Debian packages, as root) the services the test lanes need and start PostgreSQL.
+# Redis is installed only: the tests start their own redis-server on a free port (so they can stop
+# and restart it). Prints nothing but errors; safe to run again.
 set -euo pipefail
 
 need_apt=()
 command -v pg_ctlcluster >/dev/null || need_apt+=(postgresql)
 command -v xgettext >/dev/null || need_apt+=(gettext)
+command -v redis-server >/dev/null || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing ${need_apt[*]}: install them (apt-get install ${need_apt[*]}) or run as root" >&2

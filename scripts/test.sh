@@ -6,19 +6,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/services.sh  # PostgreSQL, Redis, gettext: every lane uses some of them
 LANES=${LANES:-"sqlite postgres"}
 PG_URL=${PG_URL:-postgres://shoutan:shoutan@127.0.0.1:5432/shoutan}
 
 for lane in $LANES; do
   case $lane in
     sqlite)
-      bash scripts/services.sh 2>/dev/null || true  # gettext for the i18n check, if we can
       echo "=== lane: sqlite ==="
       DATABASE_URL= .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
       DATABASE_URL= .venv/bin/python -m pytest "$@"
       ;;
     postgres)
-      bash scripts/services.sh
       echo "=== lane: postgres ==="
       DATABASE_URL=$PG_URL .venv/bin/python -m pytest "$@"
       ;;

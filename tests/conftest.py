@@ -2,6 +2,7 @@ import pytest
 
 from cases import demo
 from tests.fixtures import *  # noqa: F403
+from tests.servers import redis_server  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

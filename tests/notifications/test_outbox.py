@@ -154,7 +154,7 @@ def test_email_goes_in_the_recipients_language(
 
 
 def test_an_unreachable_mail_server_is_retried(committed, settings, make_negotiating, haidian_leader):
-    from tests.notifications.conftest import free_port
+    from tests.servers import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
