@@ -1,4 +1,5 @@
 from django.urls import path
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,19 +38,40 @@ class NotificationList(generics.ListAPIView):
 
 
 class UnreadCount(APIView):
+    @extend_schema(responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()}))
     def get(self, request: Request) -> Response:
         return Response({"unread": selectors.notification_unread_count(user=request.user)})
 
 
 class MarkRead(APIView):
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "MarkRead", {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()}
+        ),
+    )
     def post(self, request: Request, pk: int | None = None) -> Response:
         changed = services.notification_mark_read(user=request.user, notification_id=pk)
         return Response({"marked": changed, "unread": selectors.notification_unread_count(user=request.user)})
 
 
+class MarkAllRead(MarkRead):
+    """POST /api/notifications/read/: mark every notification of the caller read."""
+
+    @extend_schema(
+        operation_id="notifications_read_all",
+        request=None,
+        responses=inline_serializer(
+            "MarkAllRead", {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()}
+        ),
+    )
+    def post(self, request: Request, pk: int | None = None) -> Response:
+        return super().post(request)
+
+
 urlpatterns = [
     path("notifications/", NotificationList.as_view(), name="api-notifications"),
     path("notifications/unread_count/", UnreadCount.as_view(), name="api-notifications-unread"),
-    path("notifications/read/", MarkRead.as_view(), name="api-notifications-read-all"),
+    path("notifications/read/", MarkAllRead.as_view(), name="api-notifications-read-all"),
     path("notifications/<int:pk>/read/", MarkRead.as_view(), name="api-notification-read"),
 ]

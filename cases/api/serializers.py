@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import selectors
@@ -24,6 +26,38 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = ["code", "name_zh", "name_en", "level", "parent", "hosts_leads", "leading_industries"]
 
 
+class ReferrerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["fund", "agency"])
+
+
+class PauseSerializer(serializers.Serializer):
+    paused_at = serializers.DateTimeField()
+    resumed_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class ClockSerializer(serializers.Serializer):
+    """The shape of `clock` on a lead (documentation for the schema; built by selectors.clock_summary)."""
+
+    status = serializers.ChoiceField(choices=["running", "paused", "stopped", "fired"])
+    started_at = serializers.DateTimeField()
+    deadline_at = serializers.DateTimeField()
+    paused = serializers.BooleanField()
+    paused_at = serializers.DateTimeField(allow_null=True)
+    paused_seconds = serializers.IntegerField()
+    days_left = serializers.IntegerField(allow_null=True)
+    warnings_sent = serializers.ListField(child=serializers.IntegerField())
+    fired_at = serializers.DateTimeField(allow_null=True)
+    stopped_at = serializers.DateTimeField(allow_null=True)
+    pauses = PauseSerializer(many=True)
+
+
+class RewardSerializer(serializers.Serializer):
+    qualifies = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
 class LeadSummarySerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
     discovering_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -38,6 +72,7 @@ class LeadSummarySerializer(serializers.ModelSerializer):
             "state", "state_label", "unit", "discovering_unit", "first_negotiation", "deadline_at", "created_at",
         ]  # fmt: skip
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_deadline_at(self, lead: Lead):  # type: ignore[no-untyped-def]
         summary = selectors.clock_summary(clock=lead.clock)
         return summary["deadline_at"] if summary and summary["status"] in ("running", "paused") else None
@@ -83,9 +118,11 @@ class LeadDetailSerializer(LeadSummarySerializer):
             "actual_fdi_usd", "reward", "closed_reason", "progressed_at", "created_by", "updated_at",
         ]  # fmt: skip
 
+    @extend_schema_field(ReferrerSerializer(allow_null=True))
     def get_referrer(self, lead: Lead):  # type: ignore[no-untyped-def]
         return {"name": lead.referrer.name, "kind": lead.referrer.kind} if lead.referrer else None
 
+    @extend_schema_field(ClockSerializer(allow_null=True))
     def get_clock(self, lead: Lead):  # type: ignore[no-untyped-def]
         summary = selectors.clock_summary(clock=lead.clock)
         if summary is None:
@@ -113,6 +150,7 @@ class LeadDetailSerializer(LeadSummarySerializer):
     def get_available_transitions(self, lead: Lead) -> list[str]:
         return selectors.lead_available_transitions(lead=lead, user=self.context["request"].user)
 
+    @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, lead: Lead):  # type: ignore[no-untyped-def]
         return HistorySerializer(selectors.lead_history(lead=lead), many=True).data
 
@@ -122,6 +160,7 @@ class LeadDetailSerializer(LeadSummarySerializer):
             for m in lead.milestones.select_related("unit")
         ]
 
+    @extend_schema_field(RewardSerializer(allow_null=True))
     def get_reward(self, lead: Lead):  # type: ignore[no-untyped-def]
         if lead.state != State.LANDED:
             return None

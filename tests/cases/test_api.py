@@ -224,3 +224,10 @@ def test_garbage_registrations_are_400_never_500(hd):
         response = post(hd, "/api/leads/", lead_data(21, **bad))
         assert response.status_code == 400, (bad, response.content)
     assert hd.post("/api/leads/", "[1, 2]", content_type="application/json").status_code == 400
+
+
+def test_the_schema_builds_without_warnings_and_validates(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
+    assert "/api/leads/{id}/transitions/{name}/" in (tmp_path / "schema.yml").read_text()
