@@ -4,11 +4,11 @@ Visibility is decided in SQL through the guardian grant tables (or the city's mo
 never by loading rows into Python.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
@@ -37,18 +37,71 @@ def leads_visible(*, user: Any) -> QuerySet[Lead]:
     return get_objects_for_user(user, "cases.view_lead", klass=Lead, accept_global_perms=False)
 
 
+SORTS = {
+    "new": ("-created_at", "-id"),
+    "old": ("created_at", "id"),
+    "deadline": ("clock__deadline_at", "-id"),
+    "investment": ("-total_investment_cny", "-id"),
+    "name": ("name", "id"),
+}
+
+
 def lead_list(
-    *, user: Any, state: str | None = None, unit: str | None = None, q: str | None = None
+    *,
+    user: Any,
+    state: str | None = None,
+    unit: str | None = None,
+    q: str | None = None,
+    sector: str | None = None,
+    first_negotiation: bool | None = None,
+    overdue: bool = False,
+    due_within_days: int | None = None,
+    sort: str = "new",
+    now: datetime | None = None,
 ) -> QuerySet[Lead]:
-    """Visible leads, newest first, filtered by state, current unit code and a search term."""
+    """Visible leads filtered by state (comma list), current unit code, sector, first negotiation,
+    overdue or due within N days (running clocks), and a search term; newest first by default."""
+    now = now or timezone.now()
     qs = leads_visible(user=user)
     if state:
         qs = qs.filter(state__in=state.split(","))
     if unit:
         qs = qs.filter(unit__code=unit)
+    if sector:
+        qs = qs.filter(sector_id=sector)
+    if first_negotiation is not None:
+        qs = qs.filter(first_negotiation=first_negotiation)
+    if overdue:
+        qs = qs.filter(clock__status=ClockStatus.RUNNING, clock__deadline_at__lt=now)
+    if due_within_days is not None:
+        qs = qs.filter(
+            clock__status=ClockStatus.RUNNING,
+            clock__deadline_at__gte=now,
+            clock__deadline_at__lt=now + timedelta(days=due_within_days),
+        )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(company_name__icontains=q) | Q(credit_code__iexact=q.strip()))
-    return _with_related(qs).order_by("-created_at", "-id")
+    return _with_related(qs).order_by(*SORTS.get(sort, SORTS["new"]))
+
+
+def lead_pool_counts(*, user: Any) -> dict[str, int]:
+    """For city roles: how many leads wait in each city pool state (one grouped query)."""
+    if not user.has_perm("cases.view_lead"):
+        return {}
+    rows = Lead.objects.filter(state__in=CITY_POOL).values_list("state").annotate(n=Count("id"))
+    counts = dict.fromkeys(CITY_POOL, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def lead_open_duplicate(*, credit_code: str) -> Lead | None:
+    """The open lead of this company, if any (the registration form warns before submitting)."""
+    return (
+        Lead.objects.exclude(state__in=[State.LANDED, State.CLOSED])
+        .filter(credit_code=credit_code.strip().upper())
+        .select_related("discovering_unit")
+        .first()
+    )
 
 
 def lead_get(*, user: Any, lead_id: Any) -> Lead:
@@ -84,8 +137,9 @@ def lead_history(*, lead: Lead) -> QuerySet[TransitionRecord]:
     ).select_related("actor")
 
 
-def clock_summary(*, clock: Clock | None, now: datetime | None = None) -> dict | None:
-    """The clock as people read it: deadline (projected while paused), days left, pauses."""
+def clock_summary(*, clock: Clock | None, now: datetime | None = None, pauses: bool = True) -> dict | None:
+    """The clock as people read it: deadline (projected while paused), days left, and (one more
+    query, so lists leave it out) the pause ledger."""
     if clock is None:
         return None
     now = now or timezone.now()
@@ -107,7 +161,9 @@ def clock_summary(*, clock: Clock | None, now: datetime | None = None) -> dict |
         "pauses": [
             {"paused_at": p.paused_at, "resumed_at": p.resumed_at, "reason": p.reason}
             for p in clock.pauses.all()
-        ],
+        ]
+        if pauses
+        else None,
     }
 
 
@@ -117,3 +173,18 @@ def credits_visible(*, user: Any, unit: str | None = None) -> QuerySet[Credit]:
     if unit:
         qs = qs.filter(unit__code=unit)
     return qs.order_by("-at", "-id")
+
+
+def leads_in_units(*, user: Any, units: list) -> QuerySet[Lead]:
+    """Visible leads currently assigned to any of these units, newest first."""
+    return _with_related(leads_visible(user=user).filter(unit__in=units)).order_by("-created_at", "-id")
+
+
+def lead_machine_edges() -> list[dict[str, str]]:
+    """Every (source, transition, target) of the lead machine, read from django-fsm-2's table."""
+    edges = []
+    for t in Lead._meta.get_field("state").get_all_transitions(Lead):  # type: ignore[union-attr]
+        targets = t.target.allowed_states if hasattr(t.target, "allowed_states") else [t.target]
+        for target in targets:
+            edges.append({"name": t.name, "source": t.source, "target": target})
+    return edges

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from cases import access, policy
+from cases import access, policy, selectors
 from cases.errors import Bilingual, Conflict, Invalid, NotFound, NotPermitted
 from cases.forms import TRANSITION_FORMS, LeadForm
 from cases.models import TRANSITION_LABELS, Credit, Exclusion, Lead, Milestone, Referrer, Source, State
@@ -113,14 +113,8 @@ def _name(unit: OrgUnit) -> Bilingual:
 
 
 def _refuse_duplicate(*, credit_code: str, exclude_pk: int | None = None) -> None:
-    first = (
-        Lead.objects.exclude(state__in=[State.LANDED, State.CLOSED])
-        .exclude(pk=exclude_pk)
-        .filter(credit_code=credit_code)
-        .select_related("discovering_unit")
-        .first()
-    )
-    if first is not None:
+    first = selectors.lead_open_duplicate(credit_code=credit_code)
+    if first is not None and first.pk != exclude_pk:
         raise Conflict(
             _(
                 "This company (credit code %(code)s) already has an open lead, registered by %(unit)s "

@@ -1,10 +1,29 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Application, Site
+
+from cases.web import ChartViewset, LeadsViewset, QueueViewset
+from notifications.web import NotificationsViewset
+
+
+class CasesApp(Application):
+    title = _("First negotiation")
+    app_name = "cases"
+    icon = "handshake"
+    viewsets = [QueueViewset(), LeadsViewset(), NotificationsViewset(), ChartViewset()]
+
+
+site = Site(title=_("Beijing investment leads"), viewsets=[CasesApp()])
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/", include("cases.api.urls")),
     path("api/", include("notifications.api")),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", site.urls),
 ]

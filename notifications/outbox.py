@@ -45,8 +45,11 @@ def deliveries_create(*, notifications: list[Notification], now: datetime) -> li
     units_of: dict[int, set[int]] = {}
     for user_id, unit_id in Membership.objects.filter(user_id__in=users).values_list("user_id", "unit_id"):
         units_of.setdefault(user_id, set()).add(unit_id)
+    # Due at once for any sender: a run with a simulated `--now` in the future must not hide its
+    # first attempt from a server loop that runs on the real clock.
+    first_attempt = min(now, timezone.now())
     for n in notifications:
-        base = {"notification": n, "next_attempt_at": now, "created_at": now}
+        base = {"notification": n, "next_attempt_at": first_attempt, "created_at": now}
         rows.append(Delivery(channel=Delivery.Channel.WEBSOCKET, key=f"{n.key}:u{n.user_id}:ws", **base))
         if emails.get(n.user_id) and _wants_email(n.user_id):
             rows.append(Delivery(channel=Delivery.Channel.EMAIL, key=f"{n.key}:u{n.user_id}:email", **base))

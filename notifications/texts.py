@@ -1,5 +1,7 @@
 """How each notification reads, in the reader's language."""
 
+import functools
+
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -61,7 +63,14 @@ def render_all(notification: Notification) -> dict[str, str]:
 
 
 def unit_name(code: str | None, lang: str) -> str:
-    unit = OrgUnit.objects.filter(code=code).first() if code else None
-    if unit is None:
-        return code or ""
-    return unit.name_en if lang == "en" else unit.name_zh
+    if not code:
+        return ""
+    names = _unit_names(code)
+    return code if names is None else (names[1] if lang == "en" else names[0])
+
+
+@functools.lru_cache(maxsize=512)
+def _unit_names(code: str) -> tuple[str, str] | None:
+    # Unit names change only when load_org reloads the data files, which ships with a deploy (and a
+    # restart); caching them keeps rendering a list of notifications from querying once per row.
+    return OrgUnit.objects.filter(code=code).values_list("name_zh", "name_en").first()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install (Debian packages, as root) the services the test lanes need and start PostgreSQL.
+# Install (Debian packages, as root) what the test lanes need — PostgreSQL, Redis, gettext,
+# Chromium — and start PostgreSQL.
 # Redis is installed only: the tests start their own redis-server on a free port (so they can stop
 # and restart it). Prints nothing but errors; safe to run again.
 set -euo pipefail
@@ -8,6 +9,7 @@ need_apt=()
 command -v pg_ctlcluster >/dev/null || need_apt+=(postgresql)
 command -v xgettext >/dev/null || need_apt+=(gettext)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v chromium >/dev/null || need_apt+=(chromium)  # the browser tests drive Debian's build
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing ${need_apt[*]}: install them (apt-get install ${need_apt[*]}) or run as root" >&2

@@ -11,8 +11,12 @@ def _fast_passwords(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _org(db):  # type: ignore[no-untyped-def]
-    """Every test starts with Beijing's units loaded from the project's data files."""
+def _org(request):  # type: ignore[no-untyped-def]
+    """Every test starts with Beijing's units loaded from the project's data files (browser tests
+    drive a server with its own database, and never touch the test database)."""
+    if request.node.get_closest_marker("browser"):
+        return
+    request.getfixturevalue("db")
     from workflow.services import org_load
 
     org_load()

@@ -74,7 +74,7 @@ class LeadSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_deadline_at(self, lead: Lead):  # type: ignore[no-untyped-def]
-        summary = selectors.clock_summary(clock=lead.clock)
+        summary = selectors.clock_summary(clock=lead.clock, pauses=False)
         return summary["deadline_at"] if summary and summary["status"] in ("running", "paused") else None
 
 

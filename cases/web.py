@@ -1,0 +1,319 @@
+"""The officers' and leaders' web pages. Every page calls the same selectors and services as the API."""
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+from viewflow.urls import AppMenuMixin, Viewset
+
+from cases import policy, selectors, services
+from cases.errors import CaseError, NotFound
+from cases.forms import TRANSITION_FORMS, LeadForm
+from cases.models import TRANSITION_LABELS, Exclusion, Lead, Source, State
+from workflow.models import OrgUnit, Sector
+
+SOON_DAYS = 30
+
+
+def annotate_deadlines(leads: list[Lead], now: Any = None) -> list[Lead]:
+    """Mark each lead overdue or soon due from its (already joined) clock, for the lists."""
+    now = now or timezone.now()
+    for lead in leads:
+        summary = selectors.clock_summary(clock=lead.clock, now=now, pauses=False)
+        running = summary is not None and summary["status"] in ("running", "paused")
+        lead.deadline = summary["deadline_at"] if running else None
+        lead.days_left = summary["days_left"] if running else None
+        lead.overdue = running and lead.deadline < now
+        lead.soon_due = (
+            running and not lead.overdue and lead.days_left is not None and lead.days_left < SOON_DAYS
+        )
+    return leads
+
+
+class QueueView(LoginRequiredMixin, TemplateView):
+    """Home: what awaits me, then my units' leads; for the city, the pool in tabs with counts."""
+
+    template_name = "cases/queue.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        tab = self.request.GET.get("tab")
+        counts = selectors.lead_pool_counts(user=user) if user.has_perm("cases.dispatch_lead") else {}
+        pool = []
+        if counts:
+            tab = tab if tab in counts else next(iter(counts))
+            pool = annotate_deadlines(list(selectors.lead_list(user=user, state=tab)[:50]))
+        units = list(OrgUnit.objects.filter(memberships__user=user).exclude(level="city").distinct())
+        mine = annotate_deadlines(list(selectors.lead_queue(user=user)[:50]))
+        unit_leads = (
+            annotate_deadlines(list(selectors.leads_in_units(user=user, units=units)[:50])) if units else []
+        )
+        return super().get_context_data(
+            mine=mine,
+            unit_leads=unit_leads,
+            units=units,
+            tabs=[(state, State(state).label, n) for state, n in counts.items()],
+            tab=tab,
+            pool=pool,
+            **kwargs,
+        )
+
+
+class LeadFilter(forms.Form):
+    q = forms.CharField(required=False, label=_("Search"))
+    state = forms.ChoiceField(required=False, choices=[("", "—")] + list(State.choices), label=_("State"))
+    unit = forms.ChoiceField(required=False, label=_("Unit"))
+    sector = forms.ChoiceField(required=False, label=_("Sector"))
+    first_negotiation = forms.NullBooleanField(required=False, label=_("First negotiation"))
+    overdue = forms.BooleanField(required=False, label=_("Overdue"))
+    due_within = forms.IntegerField(required=False, min_value=0, max_value=366, label=_("Due within (days)"))
+    sort = forms.ChoiceField(
+        required=False,
+        label=_("Sort"),
+        choices=[("new", _("Newest")), ("old", _("Oldest")), ("deadline", _("Deadline")),
+                 ("investment", _("Investment")), ("name", _("Name"))],
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "—")] + list(
+            OrgUnit.objects.exclude(level="city").values_list("code", "name_zh")
+        )
+        self.fields["sector"].choices = [("", "—")] + list(Sector.objects.values_list("slug", "name_zh"))
+        self.fields["first_negotiation"].widget = forms.Select(
+            choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]
+        )
+
+
+class LeadListView(LoginRequiredMixin, ListView):
+    template_name = "cases/lead_list.html"
+    paginate_by = 50
+    context_object_name = "leads"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        self.filter_form = LeadFilter(self.request.GET or None)
+        f = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        return selectors.lead_list(
+            user=self.request.user,
+            q=f.get("q"),
+            state=f.get("state"),
+            unit=f.get("unit"),
+            sector=f.get("sector"),
+            first_negotiation=f.get("first_negotiation"),
+            overdue=bool(f.get("overdue")),
+            due_within_days=f.get("due_within"),
+            sort=f.get("sort") or "new",
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        annotate_deadlines(context["leads"])
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        return {**context, "filter_form": self.filter_form, "query": params.urlencode()}
+
+
+class LeadDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "cases/lead_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        try:
+            lead = selectors.lead_get(user=user, lead_id=kwargs["pk"])
+        except NotFound as exc:
+            raise Http404(exc.text()) from exc
+        clock = selectors.clock_summary(clock=lead.clock)
+        progress = None
+        if clock and clock["status"] in ("running", "paused"):
+            total = (clock["deadline_at"] - clock["started_at"]).total_seconds()
+            used = (timezone.now() - clock["started_at"]).total_seconds() - (clock["paused_seconds"] or 0)
+            progress = max(0, min(100, round(100 * used / total))) if total > 0 else 100
+        actions = [
+            (name, TRANSITION_LABELS[name])
+            for name in selectors.lead_available_transitions(lead=lead, user=user)
+        ]
+        return super().get_context_data(
+            lead=lead,
+            clock=clock,
+            progress=progress,
+            history=selectors.lead_history(lead=lead),
+            labels=TRANSITION_LABELS,
+            exclusions=lead.exclusions.select_related("unit").order_by("at"),
+            credits=lead.credits.select_related("unit"),
+            milestones=lead.milestones.select_related("unit"),
+            actions=actions,
+            milestone_labels=policy.MILESTONE_KINDS,
+            **kwargs,
+        )
+
+
+def transition_form(name: str, lead: Lead, data: Any = None) -> forms.Form:
+    """The parameters form of a transition, with the unit choice limited to what the rules allow."""
+    form = TRANSITION_FORMS[name](data, now=timezone.now())
+    if "unit" in form.fields:
+        excluded = Exclusion.objects.filter(lead=lead).values("unit_id")
+        units = OrgUnit.objects.exclude(level="city").exclude(pk__in=excluded)
+        form.fields["unit"] = forms.ChoiceField(label=_("Unit"), choices=[(u.code, u.name_zh) for u in units])
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.widget = forms.DateInput(attrs={"type": "date"})
+        if isinstance(field, forms.CharField) and field.max_length and field.max_length > 200:
+            field.widget = forms.Textarea(attrs={"rows": 3})
+    return form
+
+
+class TransitionView(LoginRequiredMixin, TemplateView):
+    """One transition: a form for its parameters; the service decides, errors shown in plain words."""
+
+    template_name = "cases/transition.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if kwargs["name"] not in TRANSITION_FORMS or kwargs["name"] == "escalate":
+            raise Http404
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        try:
+            self.lead = selectors.lead_get(user=request.user, lead_id=kwargs["pk"])
+        except NotFound as exc:
+            raise Http404(exc.text()) from exc
+        if request.method == "GET" and kwargs["name"] not in selectors.lead_available_transitions(
+            lead=self.lead, user=request.user
+        ):
+            raise PermissionDenied(_("This action is not open to you on this lead now."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        name = kwargs["name"]
+        kwargs.setdefault("form", transition_form(name, self.lead))
+        return super().get_context_data(lead=self.lead, label=TRANSITION_LABELS[name], **kwargs)
+
+    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        form = transition_form(name, self.lead, request.POST)
+        try:
+            services.lead_transition(lead_id=pk, name=name, actor=request.user, params=request.POST.dict())
+        except CaseError as exc:
+            if exc.errors:
+                form.is_valid()
+            return self.render_to_response(
+                self.get_context_data(pk=pk, name=name, form=form, error=exc.text()), status=exc.status
+            )
+        messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
+        return redirect("cases:leads:detail", pk=pk)
+
+
+class LeadCreateView(LoginRequiredMixin, TemplateView):
+    template_name = "cases/lead_create.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        form = kwargs.pop("form", None) or LeadForm(initial={"source": Source.DISTRICT})
+        units = OrgUnit.objects.filter(
+            memberships__user=self.request.user, memberships__role="officer"
+        ).distinct()
+        return super().get_context_data(form=form, units=units, **kwargs)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        data = request.POST.dict()
+        data["strategic"] = "strategic" in request.POST
+        for money in ("total_investment_cny", "foreign_investment_usd"):  # typed in 万元 / 万美元
+            if data.get(money):
+                data[money] = _wan_to_units(data[money])
+        try:
+            lead = services.lead_create(actor=request.user, data=data)
+        except CaseError as exc:
+            form = LeadForm(data)
+            form.is_valid()
+            return self.render_to_response(
+                self.get_context_data(form=form, error=exc.text()), status=exc.status
+            )
+        if "submit_now" in request.POST:
+            try:
+                services.lead_transition(lead_id=lead.pk, name="submit", actor=request.user, params={})
+            except CaseError as exc:
+                messages.error(request, exc.text())
+        messages.success(request, _("Lead registered."))
+        return redirect("cases:leads:detail", pk=lead.pk)
+
+
+def _wan_to_units(value: str) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return str(Decimal(value.replace(",", "").strip()) * 10000)
+    except InvalidOperation:
+        return value  # the form reports it
+
+
+class DuplicateCheckView(LoginRequiredMixin, View):
+    """GET ?credit_code=: does this company already have an open lead? (the form warns before submit)"""
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        first = selectors.lead_open_duplicate(credit_code=request.GET.get("credit_code", ""))
+        if first is None:
+            return JsonResponse({"duplicate": False})
+        return JsonResponse(
+            {
+                "duplicate": True,
+                "unit": first.discovering_unit.name_zh,
+                "date": timezone.localtime(first.created_at).date().isoformat(),
+            }
+        )
+
+
+class StateChartView(LoginRequiredMixin, TemplateView):
+    """The lead machine drawn from its own transition table (django-fsm-2), not a picture."""
+
+    template_name = "cases/state_chart.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        edges = selectors.lead_machine_edges()
+        nodes = [{"id": s.value, "label": f"{s.label}\n{s.value}"} for s in State]
+        chart = {
+            "nodes": nodes,
+            "edges": [
+                {
+                    "from": e["source"],
+                    "to": e["target"],
+                    "label": str(TRANSITION_LABELS[e["name"]]),
+                    "arrows": "to",
+                }
+                for e in edges
+            ],
+        }
+        labelled = [{**e, "label": TRANSITION_LABELS[e["name"]]} for e in edges]
+        return super().get_context_data(chart=json.dumps(chart, ensure_ascii=False), edges=labelled, **kwargs)
+
+
+class QueueViewset(AppMenuMixin, Viewset):
+    title = _("My queue")
+    icon = "inbox"
+    index_path = path("", QueueView.as_view(), name="index")
+
+
+class LeadsViewset(AppMenuMixin, Viewset):
+    title = _("Leads")
+    icon = "work"
+    index_path = path("", LeadListView.as_view(), name="index")
+    create_path = path("new/", LeadCreateView.as_view(), name="create")
+    duplicate_path = path("duplicate/", DuplicateCheckView.as_view(), name="duplicate")
+    detail_path = path("<int:pk>/", LeadDetailView.as_view(), name="detail")
+    transition_path = path("<int:pk>/do/<str:name>/", TransitionView.as_view(), name="transition")
+
+
+class ChartViewset(AppMenuMixin, Viewset):
+    title = _("State chart")
+    icon = "account_tree"
+    index_path = path("", StateChartView.as_view(), name="index")
+
+
+def lead_url(lead_id: int) -> str:
+    return reverse("cases:leads:detail", kwargs={"pk": lead_id})

@@ -1,0 +1,124 @@
+"""The web pages: what they show and refuse, and that they cost a bounded number of SQL queries."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.helpers import at, fire
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    return client
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def many(make_negotiating):  # type: ignore[no-untyped-def]
+    def make(n: int) -> list:
+        return [make_negotiating(now=at("2026-11-30 09:00")) for _ in range(n)]
+
+    return make
+
+
+@pytest.mark.parametrize(
+    "url", ["/cases/queue/", "/cases/leads/", "/cases/leads/?sort=deadline&first_negotiation=true"]
+)
+@pytest.mark.parametrize("who", ["haidian_officer", "city_officer", "haidian_leader"])
+def test_list_pages_cost_the_same_queries_for_3_or_40_leads(many, url, who):
+    from cases.demo import person
+
+    user = person(who)
+    many(3)
+    client = client_for(user)
+    client.get(url)  # warm caches (content types, sessions)
+    few = queries(client, url)
+    many(37)
+    assert queries(client, url) == few
+    assert few <= 25
+
+
+def test_the_lead_page_costs_the_same_queries_with_a_long_history(
+    make_negotiating, haidian_officer, haidian_leader
+):
+    lead = make_negotiating(now=at("2026-11-30 09:00"))
+    client = client_for(haidian_leader)
+    url = f"/cases/leads/{lead.pk}/"
+    client.get(url)
+    short = queries(client, url)
+    for _ in range(5):
+        fire(
+            lead,
+            "report_progress",
+            haidian_officer,
+            milestone="project_filed",
+            date="2026-11-01",
+            evidence="x",
+        )
+        fire(lead, "reject_progress", haidian_leader, reason="不属于实质性进展")
+    assert queries(client, url) == short
+    assert short <= 30
+
+
+def test_the_register_form_warns_of_a_duplicate_before_submitting(make_lead, haidian_officer, shunyi_officer):
+    lead = make_lead(haidian_officer)
+    answer = (
+        client_for(shunyi_officer)
+        .get(f"/cases/leads/duplicate/?credit_code={lead.credit_code.lower()}")
+        .json()
+    )
+    assert answer["duplicate"] is True and answer["unit"] == "海淀区"
+    assert client_for(shunyi_officer).get("/cases/leads/duplicate/?credit_code=X").json() == {
+        "duplicate": False
+    }
+
+
+def test_registering_in_wan_yuan_stores_yuan(haidian_officer):
+    from cases.demo import credit_code
+    from cases.models import Lead
+
+    response = client_for(haidian_officer).post("/cases/leads/new/", {
+        "name": "万元测试", "company_name": "万元测试公司", "credit_code": credit_code(555),
+        "sector": "icv", "total_investment_cny": "10000", "source": "district", "submit_now": "1",
+    })  # fmt: skip
+    lead = Lead.objects.get(name="万元测试")
+    assert response.status_code == 302
+    assert (lead.total_investment_cny, lead.first_negotiation, lead.state) == (
+        100_000_000,
+        True,
+        "pending_confirmation",
+    )
+
+
+def test_a_refused_transition_shows_the_reason_and_changes_nothing(make_negotiating, city_officer):
+    from tests.helpers import snapshot
+
+    lead = make_negotiating(now=at("2026-11-30 09:00"))
+    before = snapshot(lead)
+    response = client_for(city_officer).post(f"/cases/leads/{lead.pk}/do/close/", {"reason": ""})
+    assert response.status_code == 400
+    assert "有参数缺失或填写有误" in response.content.decode()
+    assert snapshot(lead) == before
+
+
+def test_the_state_chart_lists_every_transition_of_the_machine(haidian_officer):
+    from cases.selectors import lead_machine_edges
+
+    html = client_for(haidian_officer).get("/cases/chart/").content.decode()
+    edges = lead_machine_edges()
+    assert len(edges) == 23
+    for edge in edges:
+        assert f"<td>{edge['source']}</td><td>{edge['target']}</td>" in html
+
+
+def test_anonymous_visitors_are_sent_to_log_in():
+    response = Client(HTTP_HOST="localhost").get("/cases/leads/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
