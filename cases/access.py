@@ -52,3 +52,17 @@ def can_close(lead: Any, user: Any) -> bool:
 def system_only(lead: Any, user: Any) -> bool:
     """`escalate` is fired by the clock, never by a person."""
     return False
+
+
+def can_view_commitment(application: Any, user: Any) -> bool:
+    return user.has_perm("cases.view_commitmentapplication") or "view_commitmentapplication" in _object_perms(
+        application, user
+    )
+
+
+def can_work_commitment(application: Any, user: Any) -> bool:
+    return "work_commitment" in _object_perms(application, user)
+
+
+def can_approve_commitment(application: Any, user: Any) -> bool:
+    return "approve_commitment" in _object_perms(application, user)

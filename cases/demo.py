@@ -21,6 +21,10 @@ PEOPLE = {
     "shunyi_leader": ("shunyi", "leader"),
     "bda_officer": ("bda", "officer"),
     "bda_leader": ("bda", "leader"),
+    "huairou_officer": ("huairou", "officer"),
+    "huairou_leader": ("huairou", "leader"),
+    "changping_officer": ("changping", "officer"),
+    "changping_leader": ("changping", "leader"),
 }
 
 

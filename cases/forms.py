@@ -34,10 +34,12 @@ class ScalarForm(forms.Form):
             }
         super().__init__(data, *args, **kwargs)
 
+    list_fields: tuple[str, ...] = ()  # fields that take a JSON list on purpose
+
     def clean(self) -> dict:
         data = super().clean()
         for name in self.fields:
-            if isinstance(self.data.get(name), list | dict):
+            if name not in self.list_fields and isinstance(self.data.get(name), list | dict):
                 self.add_error(name, forms.ValidationError(_("Give a single value."), code="not_scalar"))
         return data
 
@@ -147,4 +149,63 @@ TRANSITION_FORMS: dict[str, type[ParamsForm]] = {
     "reassign": UnitForm,
     "land": LandForm,
     "close": ReasonForm,
+}
+
+
+# --- commitment applications (§6) ------------------------------------------------------------------
+
+
+class CommitmentForm(ScalarForm):
+    project_name = forms.CharField(max_length=200)
+    company_name = forms.CharField(max_length=200)
+    credit_code = CreditCodeField()
+    zone = forms.SlugField(max_length=60)
+    unit = forms.SlugField(max_length=40)
+    project_type = forms.ChoiceField(
+        choices=[("warehouse", "warehouse"), ("factory", "factory"), ("other", "other")]
+    )
+    investment_nature = forms.ChoiceField(choices=[("social", "social"), ("government", "government")])
+    land_supply = forms.ChoiceField(
+        choices=[("transfer", "transfer"), ("allocation", "allocation"), ("lease", "lease")]
+    )
+    industrial_content = forms.BooleanField(required=False)
+    lead = forms.IntegerField(required=False, min_value=1)
+
+
+class ApproveForm(ParamsForm):
+    """`commitments`: the enterprise's written commitments, a JSON list of texts (or one per line)."""
+
+    list_fields = ("commitments",)
+    commitments = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def clean_commitments(self) -> list[str]:
+        raw = self.data.get("commitments")
+        items = raw if isinstance(raw, list) else str(raw or "").splitlines()
+        items = [str(item).strip() for item in items if isinstance(item, str | int) and str(item).strip()]
+        if not items or (isinstance(raw, list) and len(items) != len(raw)):
+            raise forms.ValidationError(_("List the enterprise's written commitments, one text each."))
+        return items
+
+
+class InspectionForm(ParamsForm):
+    result = forms.ChoiceField(
+        choices=[("compliant", _("Every commitment met")), ("rectify", _("Rectification needed"))]
+    )
+    findings = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("result") == "rectify" and not (data.get("findings") or "").strip():
+            self.add_error("findings", _("Describe what must be rectified."))
+        return data
+
+
+COMMITMENT_FORMS: dict[str, type[ParamsForm]] = {
+    "submit": NoParams,
+    "approve": ApproveForm,
+    "reject": ReasonForm,
+    "return": ReasonForm,
+    "record_inspection": InspectionForm,
+    "confirm_rectified": NoParams,
+    "revoke": ReasonForm,
 }

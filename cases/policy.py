@@ -115,3 +115,44 @@ def reward_qualification(
 # days follow the mainland statutory calendar (workflow.workdays).
 WAIT_REMIND_WORKING_DAYS = 5
 WAIT_ESCALATE_WORKING_DAYS = 10
+
+# §6 commitment-based approval (承诺制). Eligible: "对以出让方式供地的社会投资类仓库和厂房项目（包含生产线、
+# 生产设备投资等产业化内容）" in the four pilot areas above.
+COMMITMENT_PROJECT_TYPES = ("warehouse", "factory")
+COMMITMENT_INVESTMENT_NATURE = "social"
+COMMITMENT_LAND_SUPPLY = "transfer"
+# DESIGN §6 defaults (not in the measures): post-approval inspection within 90 days, rectification
+# within 30 days of a finding, and the bar on an enterprise with a breach on record.
+COMMITMENT_INSPECTION_DAYS = 90
+COMMITMENT_INSPECTION_WARNING_DAYS = (14, 3)
+COMMITMENT_RECTIFICATION_DAYS = 30
+COMMITMENT_RECTIFICATION_WARNING_DAYS = (7, 1)
+COMMITMENT_BREACH_BAR_DAYS = 3 * 365
+
+
+def commitment_eligibility(
+    *,
+    zone: str,
+    unit_in_zone: bool,
+    project_type: str,
+    industrial_content: bool,
+    investment_nature: str,
+    land_supply: str,
+) -> Decision:
+    """§6: who may use the commitment route. The reason names every condition that is not met."""
+    missing = []
+    if zone not in COMMITMENT_PILOT_ZONES:
+        missing.append(str(_("the project is not in one of the four pilot zones")))
+    elif not unit_in_zone:
+        missing.append(str(_("the handling unit does not contain this pilot zone")))
+    if project_type not in COMMITMENT_PROJECT_TYPES:
+        missing.append(str(_("only warehouse and factory projects qualify")))
+    elif not industrial_content:
+        missing.append(str(_("the project has no production-line or equipment investment")))
+    if investment_nature != COMMITMENT_INVESTMENT_NATURE:
+        missing.append(str(_("only social (non-government) investment qualifies")))
+    if land_supply != COMMITMENT_LAND_SUPPLY:
+        missing.append(str(_("the land must be supplied by transfer (出让)")))
+    if missing:
+        return Decision(False, str(_("§6 commitment route not available: ")) + "; ".join(missing))
+    return Decision(True, str(_("§6: eligible for approval on commitment (告知承诺)")))

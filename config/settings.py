@@ -172,8 +172,13 @@ WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
 # equivalent model-level permissions"). Object-level grants for districts and zones are made by
 # the case services through django-guardian.
 CITY_ROLE_PERMISSIONS = {
-    "officer": ["cases.view_lead", "cases.dispatch_lead"],
-    "leader": ["cases.view_lead"],
+    "officer": [
+        "cases.view_lead",
+        "cases.dispatch_lead",
+        "cases.view_commitmentapplication",
+        "cases.add_commitmentstandard",
+    ],
+    "leader": ["cases.view_lead", "cases.view_commitmentapplication", "cases.add_commitmentstandard"],
 }
 
 LOGGING = {

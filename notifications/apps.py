@@ -7,9 +7,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notifications import ladder, outbox, rules
+        from notifications import commitments, ladder, outbox, rules
         from workflow import registry
 
         registry.subscribe(rules.on_event)
+        registry.subscribe(commitments.on_event)
         ladder.register()
         registry.register_due_job("deliveries", lambda now: outbox.deliveries_send(now=now))

@@ -12,6 +12,9 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40)
     lead = models.ForeignKey("cases.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    commitment = models.ForeignKey(
+        "cases.CommitmentApplication", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     params = models.JSONField(default=dict)
     key = models.CharField(max_length=120)
     created_at = models.DateTimeField()

@@ -9,7 +9,14 @@ from notifications.models import Notification
 
 
 def notify(
-    *, users: Iterable[int], kind: str, lead_id: int | None, params: dict[str, Any], key: str, at: datetime
+    *,
+    users: Iterable[int],
+    kind: str,
+    lead_id: int | None,
+    params: dict[str, Any],
+    key: str,
+    at: datetime,
+    commitment_id: int | None = None,
 ) -> list[Notification]:
     """Write one inbox row per person and its outbox rows, in the caller's transaction.
 

@@ -7,7 +7,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import State
+from cases.models import CommitmentState, State
 from notifications.models import Notification
 from workflow.models import OrgUnit
 
@@ -32,6 +32,14 @@ TEXTS = {
     ),
     "landed": _("Lead “%(lead)s” has landed."),
     "closed": _("Lead “%(lead)s” was closed."),
+    "commitment_to_review": _("Commitment application “%(lead)s” awaits your decision."),
+    "commitment_decided": _("Commitment application “%(lead)s” is now “%(state)s”."),
+    "commitment_inspected": _("Inspection of “%(lead)s” recorded: now “%(state)s”."),
+    "commitment_revoked": _("The commitment approval of “%(lead)s” was revoked for breach."),
+    "commitment_due_soon": _(
+        "“%(lead)s”: %(days)s days left (deadline %(deadline)s) for the inspection or rectification."
+    ),
+    "commitment_overdue": _("“%(lead)s”: the inspection or rectification deadline %(deadline)s has passed."),
     "wait_reminder": _(
         "Reminder: “%(lead)s” has waited %(days)s working days in “%(state)s” for your action."
     ),
@@ -49,8 +57,15 @@ def render(notification: Notification) -> str:
         "unit": unit_name(p.get("unit"), get_language() or "zh-hans"),
         "days": p.get("days"),
         "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M") if deadline else "",
-        "state": State(p["state"]).label if p.get("state") else "",
+        "state": _state_label(p.get("state"), notification),
     }
+
+
+def _state_label(state: str | None, notification: Notification) -> str:
+    if not state:
+        return ""
+    choices = CommitmentState if notification.commitment_id else State
+    return str(choices(state).label)
 
 
 def render_all(notification: Notification) -> dict[str, str]:

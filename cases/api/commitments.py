@@ -1,0 +1,125 @@
+"""`/api/commitments/`: the same pattern as leads (DESIGN §8)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import commitment_selectors as selectors
+from cases import commitment_services as services
+from cases.api.serializers import ClockSerializer, HistorySerializer, _local
+from cases.models import CommitmentApplication, CommitmentStandard
+from cases.selectors import clock_summary
+from workflow.models import TransitionRecord
+
+
+class StandardSerializer(serializers.ModelSerializer):
+    zone = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CommitmentStandard
+        fields = ["id", "zone", "version", "items", "created_by", "created_at"]
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    zone = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    state_label = serializers.CharField(source="get_state_display")
+    standard_version = serializers.IntegerField(source="standard.version", default=None)
+    clock = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CommitmentApplication
+        fields = [
+            "id", "project_name", "company_name", "credit_code", "zone", "unit", "project_type", "investment_nature",
+            "land_supply", "industrial_content", "lead", "eligibility_reason", "state", "state_label",
+            "standard_version", "commitments", "findings", "decision_reason", "approved_at", "clock",
+            "available_transitions", "history", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(ClockSerializer(allow_null=True))
+    def get_clock(self, app: CommitmentApplication):  # type: ignore[no-untyped-def]
+        summary = clock_summary(clock=app.clock)
+        if summary is None:
+            return None
+        summary["pauses"] = []
+        return {k: _local(v) for k, v in summary.items()} | {"kind": app.clock.kind}
+
+    def get_available_transitions(self, app: CommitmentApplication) -> list[str]:
+        return selectors.commitment_available_transitions(application=app, user=self.context["request"].user)
+
+    @extend_schema_field(HistorySerializer(many=True))
+    def get_history(self, app: CommitmentApplication):  # type: ignore[no-untyped-def]
+        from django.contrib.contenttypes.models import ContentType
+
+        rows = TransitionRecord.objects.filter(
+            subject_type=ContentType.objects.get_for_model(CommitmentApplication), subject_id=app.pk
+        ).select_related("actor")
+        return HistorySerializer(rows, many=True).data
+
+
+def _data(request: Request) -> dict:
+    return {k: v for k, v in request.data.items() if v is not None} if hasattr(request.data, "items") else {}
+
+
+class CommitmentList(generics.ListCreateAPIView):
+    serializer_class = CommitmentSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("state"), OpenApiParameter("unit")])
+    def get(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        p = self.request.query_params
+        return selectors.commitment_list(user=self.request.user, state=p.get("state"), unit=p.get("unit"))
+
+    @extend_schema(request=CommitmentSerializer, responses={201: CommitmentSerializer})
+    def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        app = services.commitment_create(actor=request.user, data=_data(request))
+        app = selectors.commitment_get(user=request.user, application_id=app.pk)
+        return Response(
+            CommitmentSerializer(app, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class CommitmentDetail(APIView):
+    @extend_schema(responses=CommitmentSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        app = selectors.commitment_get(user=request.user, application_id=pk)
+        return Response(CommitmentSerializer(app, context={"request": request}).data)
+
+
+class CommitmentTransition(APIView):
+    @extend_schema(request=None, responses=CommitmentSerializer)
+    def post(self, request: Request, pk: int, name: str) -> Response:
+        services.commitment_transition(
+            application_id=pk, name=name, actor=request.user, params=_data(request)
+        )
+        app = selectors.commitment_get(user=request.user, application_id=pk)
+        return Response(CommitmentSerializer(app, context={"request": request}).data)
+
+
+class StandardList(generics.ListCreateAPIView):
+    """The commitment standards of each pilot zone, every version; city roles publish a new one."""
+
+    serializer_class = StandardSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.standards(zone=self.request.query_params.get("zone"))
+
+    @extend_schema(
+        request=inline_serializer(
+            "PublishStandard", {"zone": serializers.CharField(), "items": serializers.ListField()}
+        ),
+        responses={201: StandardSerializer},
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        data = _data(request)
+        standard = services.standard_publish(
+            actor=request.user, zone_slug=str(data.get("zone", "")), items=data.get("items")
+        )
+        return Response(StandardSerializer(standard).data, status=status.HTTP_201_CREATED)
