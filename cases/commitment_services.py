@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -72,16 +73,15 @@ def commitment_create(
 
 
 def _eligibility(d: dict, zone: PilotZone, unit: OrgUnit) -> policy.Decision:
-    decision = policy.commitment_eligibility(
-        zone=zone.slug,
-        unit_in_zone=zone.units.filter(pk=unit.pk).exists(),
-        project_type=d["project_type"],
-        industrial_content=d["industrial_content"],
-        investment_nature=d["investment_nature"],
-        land_supply=d["land_supply"],
-    )
+    facts = {
+        "zone": zone.slug,
+        "unit_in_zone": zone.units.filter(pk=unit.pk).exists(),
+        **{k: d[k] for k in ("project_type", "industrial_content", "investment_nature", "land_supply")},
+    }
+    decision = policy.commitment_eligibility(**facts)
     if not decision.applies:
-        raise Invalid(decision.reason, code="ineligible")
+        # the refusal is worded again in whatever language it is read in
+        raise Invalid(lazy(lambda: policy.commitment_eligibility(**facts).reason, str)(), code="ineligible")
     return decision
 
 

@@ -137,6 +137,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "首谈制 case engine API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "LeadStateEnum": "cases.models.State",
+        "CommitmentStateEnum": "cases.models.CommitmentState",
+    },
 }
 
 # Channel layer and broker. Without REDIS_URL everything runs in one process (the embedded mode):

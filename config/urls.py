@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from cases.commitment_web import CommitmentsViewset
 from cases.web import ChartViewset, LeadsViewset, QueueViewset
 from notifications.web import NotificationsViewset
 
@@ -13,7 +14,7 @@ class CasesApp(Application):
     title = _("First negotiation")
     app_name = "cases"
     icon = "handshake"
-    viewsets = [QueueViewset(), LeadsViewset(), NotificationsViewset(), ChartViewset()]
+    viewsets = [QueueViewset(), LeadsViewset(), CommitmentsViewset(), NotificationsViewset(), ChartViewset()]
 
 
 site = Site(title=_("Beijing investment leads"), viewsets=[CasesApp()])

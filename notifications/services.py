@@ -28,7 +28,15 @@ def notify(
         return []
     Notification.objects.bulk_create(
         [
-            Notification(user_id=u, kind=kind, lead_id=lead_id, params=params, key=key, created_at=at)
+            Notification(
+                user_id=u,
+                kind=kind,
+                lead_id=lead_id,
+                commitment_id=commitment_id,
+                params=params,
+                key=key,
+                created_at=at,
+            )
             for u in users
         ],
         ignore_conflicts=True,

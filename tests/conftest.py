@@ -10,13 +10,19 @@ def _fast_passwords(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
+    """Every test but the browser ones uses the test database (browser tests drive a server with
+    its own database, from inside Playwright's event loop, and must not touch it)."""
+    for item in items:
+        if item.get_closest_marker("browser") is None and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(autouse=True)
 def _org(request):  # type: ignore[no-untyped-def]
-    """Every test starts with Beijing's units loaded from the project's data files (browser tests
-    drive a server with its own database, and never touch the test database)."""
+    """Every test starts with Beijing's units loaded from the project's data files."""
     if request.node.get_closest_marker("browser"):
         return
-    request.getfixturevalue("db")
     from workflow.services import org_load
 
     org_load()

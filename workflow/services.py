@@ -94,7 +94,10 @@ def _permissions(names: Iterable[str]) -> list[Permission]:
     perms = []
     for name in names:
         app_label, codename = name.split(".", 1)
-        perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        try:
+            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        except Permission.DoesNotExist as exc:
+            raise ValueError(f"no permission {name!r}: is the app migrated?") from exc
     return perms
 
 

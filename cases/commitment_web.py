@@ -1,0 +1,187 @@
+"""Web pages for commitment applications (§6): the unit's queue, an application, registering one,
+and the standards editor for city roles. Thin: each calls one selector or service."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from viewflow.urls import AppMenuMixin, Viewset
+
+from cases import commitment_selectors as selectors
+from cases import commitment_services as services
+from cases.errors import CaseError, NotFound
+from cases.forms import COMMITMENT_FORMS
+from cases.models import CommitmentApplication
+from cases.selectors import clock_summary
+from workflow.models import OrgUnit, PilotZone
+
+LABELS = {
+    "submit": _("Submit"),
+    "approve": _("Approve on commitment"),
+    "reject": _("Reject"),
+    "return": _("Return for correction"),
+    "record_inspection": _("Record inspection"),
+    "confirm_rectified": _("Confirm rectification"),
+    "revoke": _("Revoke"),
+}
+
+
+class CommitmentQueueView(LoginRequiredMixin, TemplateView):
+    template_name = "cases/commitment_queue.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        queue = {name: list(qs[:50]) for name, qs in selectors.commitment_queue(user=user).items()}
+        for apps in queue.values():
+            for app in apps:
+                app.clock_view = clock_summary(clock=app.clock, pauses=False)
+        everything = list(selectors.commitment_list(user=user)[:50])
+        return super().get_context_data(queue=queue, everything=everything, **kwargs)
+
+
+def _get(request: HttpRequest, pk: int) -> CommitmentApplication:
+    try:
+        return selectors.commitment_get(user=request.user, application_id=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+class CommitmentDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "cases/commitment_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.contrib.contenttypes.models import ContentType
+
+        from workflow.models import TransitionRecord
+
+        app = _get(self.request, kwargs["pk"])
+        names = selectors.commitment_available_transitions(application=app, user=self.request.user)
+        history = TransitionRecord.objects.filter(
+            subject_type=ContentType.objects.get_for_model(CommitmentApplication), subject_id=app.pk
+        ).select_related("actor")
+        return super().get_context_data(
+            application=app,
+            clock=clock_summary(clock=app.clock, pauses=False),
+            actions=[(n, LABELS[n]) for n in names],
+            history=history,
+            labels=LABELS,
+            **kwargs,
+        )
+
+
+class CommitmentTransitionView(LoginRequiredMixin, TemplateView):
+    template_name = "cases/transition.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if kwargs["name"] not in COMMITMENT_FORMS:
+            raise Http404
+        self.app = _get(request, kwargs["pk"])
+        if request.method == "GET" and kwargs["name"] not in selectors.commitment_available_transitions(
+            application=self.app, user=request.user
+        ):
+            raise PermissionDenied(_("This action is not open to you on this application now."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("form", COMMITMENT_FORMS[kwargs["name"]](None, now=timezone.now()))
+        return super().get_context_data(
+            lead=None,
+            application=self.app,
+            label=LABELS[kwargs["name"]],
+            back=f"/cases/commitments/{self.app.pk}/",
+            **kwargs,
+        )
+
+    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        try:
+            services.commitment_transition(
+                application_id=pk, name=name, actor=request.user, params=request.POST.dict()
+            )
+        except CaseError as exc:
+            form = COMMITMENT_FORMS[name](request.POST.dict(), now=timezone.now())
+            form.is_valid()
+            context = self.get_context_data(pk=pk, name=name, form=form, error=exc.text())
+            return self.render_to_response(context, status=exc.status)
+        messages.success(request, _("Done: %(action)s.") % {"action": LABELS[name]})
+        return redirect("cases:commitments:detail", pk=pk)
+
+
+class CommitmentCreateView(LoginRequiredMixin, TemplateView):
+    template_name = "cases/commitment_create.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        units = OrgUnit.objects.filter(
+            memberships__user=self.request.user, memberships__role="officer", pilot_zones__isnull=False
+        ).distinct()
+        zones = PilotZone.objects.filter(units__in=units).distinct()
+        return super().get_context_data(units=units, zones=zones, data=kwargs.pop("data", {}), **kwargs)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        data = request.POST.dict()
+        data["industrial_content"] = "industrial_content" in request.POST
+        try:
+            app = services.commitment_create(actor=request.user, data=data)
+        except CaseError as exc:
+            return self.render_to_response(
+                self.get_context_data(data=data, error=exc.text()), status=exc.status
+            )
+        messages.success(request, _("Application registered."))
+        return redirect("cases:commitments:detail", pk=app.pk)
+
+
+class StandardForm(forms.Form):
+    zone = forms.ModelChoiceField(
+        queryset=PilotZone.objects.all(), to_field_name="slug", label=_("Pilot zone")
+    )
+    items = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label=_("Standards, one per line"))
+
+
+class StandardsView(LoginRequiredMixin, TemplateView):
+    """City roles publish a new version of a zone's standards; everyone may read every version."""
+
+    template_name = "cases/standards.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            standards=selectors.standards(),
+            form=kwargs.pop("form", None) or StandardForm(),
+            can_publish=self.request.user.has_perm("cases.add_commitmentstandard"),
+            **kwargs,
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = StandardForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        try:
+            standard = services.standard_publish(
+                actor=request.user,
+                zone_slug=form.cleaned_data["zone"].slug,
+                items=form.cleaned_data["items"].splitlines(),
+            )
+        except CaseError as exc:
+            return self.render_to_response(
+                self.get_context_data(form=form, error=exc.text()), status=exc.status
+            )
+        messages.success(request, _("Published version %(v)s.") % {"v": standard.version})
+        return redirect("cases:commitments:standards")
+
+
+class CommitmentsViewset(AppMenuMixin, Viewset):
+    title = _("Commitment approvals")
+    icon = "verified"
+    index_path = path("", CommitmentQueueView.as_view(), name="index")
+    create_path = path("new/", CommitmentCreateView.as_view(), name="create")
+    standards_path = path("standards/", StandardsView.as_view(), name="standards")
+    detail_path = path("<int:pk>/", CommitmentDetailView.as_view(), name="detail")
+    transition_path = path("<int:pk>/do/<str:name>/", CommitmentTransitionView.as_view(), name="transition")
