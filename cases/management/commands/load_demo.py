@@ -50,6 +50,29 @@ class Command(BaseCommand):
             total_investment_cny="20000000",
             sector="new_gen_it",
         )
+        self._commitments(people)
         self.stdout.write(
             self.style.SUCCESS(f"demo loaded: {len(people)} people, password {demo.DEMO_PASSWORD}")
+        )
+
+    def _commitments(self, people: dict) -> None:
+        from cases import commitment_services
+
+        for zone in ("huairou_science_city", "future_science_city"):
+            commitment_services.standard_publish(
+                actor=people["city_officer"],
+                zone_slug=zone,
+                items=["容积率不低于1.0", "投资强度不低于800万元/亩"],
+            )
+        app = commitment_services.commitment_create(
+            actor=people["huairou_officer"],
+            data={
+                "project_name": "怀柔科学城精密仪器厂房", "company_name": "北京示范精密仪器有限公司",
+                "credit_code": demo.credit_code(21), "zone": "huairou_science_city", "unit": "huairou",
+                "project_type": "factory", "investment_nature": "social", "land_supply": "transfer",
+                "industrial_content": True,
+            },
+        )  # fmt: skip
+        commitment_services.commitment_transition(
+            application_id=app.pk, name="submit", actor=people["huairou_officer"], params={}
         )
