@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -16,7 +16,7 @@ from cases.errors import Bilingual, Conflict, Invalid, NotFound, NotPermitted
 from cases.forms import COMMITMENT_FORMS, CommitmentForm
 from cases.models import Breach, CommitmentApplication, CommitmentStandard, CommitmentState, Lead
 from cases.services import official_language
-from workflow import registry
+from workflow import locks, registry
 from workflow import services as engine
 from workflow.models import OrgUnit, PilotZone, Role
 
@@ -289,10 +289,7 @@ def _stop_clock(app: CommitmentApplication, now: datetime) -> None:
 
 
 def commitment_lock_for_clock(subject_id: int) -> bool:
-    qs = CommitmentApplication.objects.filter(pk=subject_id)
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True)
-    return bool(list(qs.values_list("pk", flat=True)))
+    return locks.lock_if_free(CommitmentApplication, subject_id)
 
 
 def commitment_clock_due(event: registry.ClockEvent, now: datetime) -> None:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ from cases import access, policy, selectors
 from cases.errors import Bilingual, Conflict, Invalid, NotFound, NotPermitted
 from cases.forms import TRANSITION_FORMS, LeadForm
 from cases.models import TRANSITION_LABELS, Credit, Exclusion, Lead, Milestone, Referrer, Source, State
-from workflow import clockmath, registry
+from workflow import clockmath, locks, registry
 from workflow import services as engine
 from workflow.models import Level, OrgUnit, Role
 
@@ -485,10 +485,7 @@ def _sync_grants(lead: Lead) -> None:
 
 def lead_lock_for_clock(subject_id: int) -> bool:
     """Lock the lead before its clock (the order transitions use), skipping a lead in use."""
-    qs = Lead.objects.filter(pk=subject_id)
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True)
-    return bool(list(qs.values_list("pk", flat=True)))
+    return locks.lock_if_free(Lead, subject_id)
 
 
 def lead_clock_due(event: registry.ClockEvent, now: datetime) -> None:

@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 
-from workflow import clockmath, registry
+from workflow import clockmath, locks, registry
 from workflow.models import Clock, ClockStatus
 
 log = logging.getLogger(__name__)
@@ -66,12 +66,6 @@ def process_due(*, now: datetime) -> DueReport:
     return report
 
 
-def _locked(qs):  # type: ignore[no-untyped-def]
-    if connection.features.has_select_for_update_skip_locked:
-        return qs.select_for_update(skip_locked=True)
-    return qs
-
-
 @transaction.atomic
 def _process_clock(*, clock_id: int, now: datetime) -> str | None:
     candidate = Clock.objects.filter(pk=clock_id).values("kind", "subject_id").first()
@@ -80,7 +74,9 @@ def _process_clock(*, clock_id: int, now: datetime) -> str | None:
     handler, lock_subject = registry.clock_handler(candidate["kind"])
     if not lock_subject(candidate["subject_id"]):
         return "busy"
-    clock = _locked(Clock.objects.filter(pk=clock_id, status=ClockStatus.RUNNING, due_at__lte=now)).first()
+    clock = locks.skip_locked(
+        Clock.objects.filter(pk=clock_id, status=ClockStatus.RUNNING, due_at__lte=now)
+    ).first()
     if clock is None:
         return None  # claimed by another run, or no longer due
     if clock.deadline_at <= now:

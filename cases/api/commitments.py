@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from cases import commitment_selectors as selectors
 from cases import commitment_services as services
 from cases.api.serializers import ClockSerializer, HistorySerializer, _local
+from cases.api.views import form_data
 from cases.models import CommitmentApplication, CommitmentStandard
 from cases.selectors import clock_summary
 from workflow.models import TransitionRecord
@@ -62,10 +63,6 @@ class CommitmentSerializer(serializers.ModelSerializer):
         return HistorySerializer(rows, many=True).data
 
 
-def _data(request: Request) -> dict:
-    return {k: v for k, v in request.data.items() if v is not None} if hasattr(request.data, "items") else {}
-
-
 class CommitmentList(generics.ListCreateAPIView):
     serializer_class = CommitmentSerializer
 
@@ -79,7 +76,7 @@ class CommitmentList(generics.ListCreateAPIView):
 
     @extend_schema(request=CommitmentSerializer, responses={201: CommitmentSerializer})
     def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        app = services.commitment_create(actor=request.user, data=_data(request))
+        app = services.commitment_create(actor=request.user, data=form_data(request.data))
         app = selectors.commitment_get(user=request.user, application_id=app.pk)
         return Response(
             CommitmentSerializer(app, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -97,7 +94,7 @@ class CommitmentTransition(APIView):
     @extend_schema(request=None, responses=CommitmentSerializer)
     def post(self, request: Request, pk: int, name: str) -> Response:
         services.commitment_transition(
-            application_id=pk, name=name, actor=request.user, params=_data(request)
+            application_id=pk, name=name, actor=request.user, params=form_data(request.data)
         )
         app = selectors.commitment_get(user=request.user, application_id=pk)
         return Response(CommitmentSerializer(app, context={"request": request}).data)
@@ -118,7 +115,7 @@ class StandardList(generics.ListCreateAPIView):
         responses={201: StandardSerializer},
     )
     def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        data = _data(request)
+        data = form_data(request.data)
         standard = services.standard_publish(
             actor=request.user, zone_slug=str(data.get("zone", "")), items=data.get("items")
         )

@@ -43,7 +43,7 @@ class LeadList(generics.ListCreateAPIView):
 
     @extend_schema(request=LeadDetailSerializer, responses={201: LeadDetailSerializer})
     def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        lead = services.lead_create(actor=request.user, data=_form_data(request.data))
+        lead = services.lead_create(actor=request.user, data=form_data(request.data))
         lead = selectors.lead_get(user=request.user, lead_id=lead.pk)
         return Response(
             LeadDetailSerializer(lead, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -60,7 +60,7 @@ class LeadDetail(APIView):
 class LeadTransition(APIView):
     @extend_schema(request=None, responses=LeadDetailSerializer)
     def post(self, request: Request, pk: int, name: str) -> Response:
-        services.lead_transition(lead_id=pk, name=name, actor=request.user, params=_form_data(request.data))
+        services.lead_transition(lead_id=pk, name=name, actor=request.user, params=form_data(request.data))
         lead = selectors.lead_get(user=request.user, lead_id=pk)
         return Response(LeadDetailSerializer(lead, context={"request": request}).data)
 
@@ -83,7 +83,7 @@ class CreditList(generics.ListAPIView):
         return selectors.credits_visible(user=self.request.user, unit=self.request.query_params.get("unit"))
 
 
-def _form_data(data) -> dict:  # type: ignore[no-untyped-def]
+def form_data(data) -> dict:  # type: ignore[no-untyped-def]
     """JSON bodies to the flat strings Django forms expect (booleans stay booleans)."""
     if not hasattr(data, "items"):
         return {}

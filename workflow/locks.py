@@ -1,0 +1,16 @@
+"""Row-locking helpers, in one place (house rule 7)."""
+
+from django.db import connection, models
+
+
+def skip_locked(qs: models.QuerySet) -> models.QuerySet:
+    """`SELECT … FOR UPDATE SKIP LOCKED` where the database has it (PostgreSQL). On SQLite every
+    write transaction already holds the database's one write lock (BEGIN IMMEDIATE)."""
+    if connection.features.has_select_for_update_skip_locked:
+        return qs.select_for_update(skip_locked=True)
+    return qs
+
+
+def lock_if_free(model: type[models.Model], pk: int) -> bool:
+    """Lock one row for this transaction; False if it is missing or another transaction holds it."""
+    return bool(list(skip_locked(model.objects.filter(pk=pk)).values_list("pk", flat=True)))
