@@ -7,12 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from cases import commitment_services, services
+        from cases import commitment_services, imports, services
         from workflow import registry
 
         registry.register_clock_handler(
             services.CLOCK_KIND, services.lead_clock_due, services.lead_lock_for_clock
         )
+        registry.register_due_job("imports", imports.imports_due)
         for kind in (commitment_services.INSPECTION, commitment_services.RECTIFICATION):
             registry.register_clock_handler(
                 kind, commitment_services.commitment_clock_due, commitment_services.commitment_lock_for_clock

@@ -287,16 +287,27 @@ class Credit(models.Model):
     class Kind(models.TextChoices):
         REFERRAL = "referral", _("Referral (pushed lead, §5)")
         LANDING = "landing", _("Landing")
+        FUND = "fund", _("Fund's in-Beijing investment (§12)")
 
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="credits")
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="credits")
+    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="credits")
+    referrer = models.ForeignKey(
+        Referrer, null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
+    )
+    amount_cny = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     at = models.DateTimeField()
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["lead", "unit", "kind"], name="credit_once_per_cause")]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "unit", "kind"], name="credit_once_per_cause"),
+            # §12: the city confirms a fund's share once per landed lead
+            models.UniqueConstraint(
+                fields=["lead"], condition=models.Q(kind="fund"), name="fund_attribution_once_per_lead"
+            ),
+        ]
         indexes = [
             # GET /api/credits/?unit=: WHERE unit_id = ? ORDER BY at DESC
             models.Index(fields=["unit", "-at"], name="credit_unit_idx"),
@@ -304,6 +315,52 @@ class Credit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.unit.code} #{self.lead_id}"
+
+
+class RewardState(models.TextChoices):
+    OPEN = "open", _("Awaiting the landing unit's decision")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    PAID = "paid", _("Paid")
+
+
+class RewardCase(ConcurrentTransitionMixin, models.Model):
+    """A §15 reward for the third-party agency that served a big confirmed lead, decided by the landing unit.
+
+    The qualification facts are frozen at landing: later edits of the lead do not change the case.
+    """
+
+    lead = models.OneToOneField(Lead, on_delete=models.PROTECT, related_name="reward_case")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Referrer, on_delete=models.PROTECT, related_name="rewards")
+    amount_cny = models.DecimalField(max_digits=18, decimal_places=2)
+    facts = models.JSONField(help_text="landing facts and the rule, as they were at landing")
+    state = FSMField(default=RewardState.OPEN, choices=RewardState.choices, protected=True)
+    decision_reason = models.TextField(blank=True)
+    opened_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"reward #{self.pk} {self.amount_cny}"
+
+    @transition(
+        field=state, source=RewardState.OPEN, target=RewardState.APPROVED, permission=access.can_decide_reward
+    )
+    def approve(self) -> None: ...
+
+    @transition(
+        field=state, source=RewardState.OPEN, target=RewardState.REJECTED, permission=access.can_decide_reward
+    )
+    def reject(self) -> None: ...
+
+    @transition(
+        field=state, source=RewardState.APPROVED, target=RewardState.PAID, permission=access.can_decide_reward
+    )
+    def pay(self) -> None: ...
 
 
 class LeadUserObjectPermission(UserObjectPermissionBase):
@@ -497,3 +554,40 @@ class CommitmentUserObjectPermission(UserObjectPermissionBase):
 
 class CommitmentGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(CommitmentApplication, on_delete=models.CASCADE)
+
+
+class ImportJob(models.Model):
+    """A bulk import of leads from CSV or Excel (§2 project library). Every row is checked first;
+    the leads are created only if every row is good, all in one transaction."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Checking rows")
+        FAILED = "failed", _("Refused: see the error report")
+        DONE = "done", _("Imported")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    discovering_unit = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="[{row, field, message}]")
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # the import sweep: WHERE status IN ('pending','running')
+            models.Index(
+                fields=["status"],
+                name="import_open_idx",
+                condition=models.Q(status__in=["pending", "running"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"import #{self.pk} {self.filename} {self.status}"

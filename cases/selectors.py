@@ -169,7 +169,9 @@ def clock_summary(*, clock: Clock | None, now: datetime | None = None, pauses: b
 
 def credits_visible(*, user: Any, unit: str | None = None) -> QuerySet[Credit]:
     """Credit ledger entries on leads the caller may see, newest first."""
-    qs = Credit.objects.filter(lead__in=leads_visible(user=user).values("pk")).select_related("unit", "lead")
+    qs = Credit.objects.filter(lead__in=leads_visible(user=user).values("pk")).select_related(
+        "unit", "lead", "referrer"
+    )
     if unit:
         qs = qs.filter(unit__code=unit)
     return qs.order_by("-at", "-id")

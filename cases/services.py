@@ -23,7 +23,17 @@ from django_fsm import ConcurrentTransition, can_proceed
 from cases import access, policy, selectors
 from cases.errors import Bilingual, Conflict, Invalid, NotFound, NotPermitted
 from cases.forms import TRANSITION_FORMS, LeadForm
-from cases.models import TRANSITION_LABELS, Credit, Exclusion, Lead, Milestone, Referrer, Source, State
+from cases.models import (
+    TRANSITION_LABELS,
+    Credit,
+    Exclusion,
+    Lead,
+    Milestone,
+    Referrer,
+    RewardCase,
+    Source,
+    State,
+)
 from workflow import clockmath, locks, registry
 from workflow import services as engine
 from workflow.models import Level, OrgUnit, Role
@@ -53,11 +63,7 @@ def official_language(func: Callable[..., T]) -> Callable[..., T]:
 def lead_create(*, actor: Any, data: Mapping[str, Any], now: datetime | None = None) -> Lead:
     """Register a lead in `draft` for the actor's unit. Refuses a company that has an open lead."""
     now = now or timezone.now()
-    form = LeadForm(data)
-    if not form.is_valid():
-        raise Invalid(_("Some fields are missing or wrong."), errors=form.errors.get_json_data())
-    d = form.cleaned_data
-    unit = _registering_unit(actor=actor, code=d["discovering_unit"], source=d["source"])
+    d, unit = lead_check(actor=actor, data=data)
     decision = policy.first_negotiation(
         total_investment_cny=d["total_investment_cny"], strategic=d["strategic"]
     )
@@ -89,6 +95,18 @@ def lead_create(*, actor: Any, data: Mapping[str, Any], now: datetime | None = N
         _refuse_duplicate(credit_code=d["credit_code"])
         raise Conflict(_("The lead could not be saved; please try again.")) from exc
     return lead
+
+
+def lead_check(*, actor: Any, data: Mapping[str, Any]) -> tuple[dict[str, Any], OrgUnit]:
+    """Every check of a registration short of saving it (the bulk import checks each row with it):
+    fields, the registering unit, and that the company has no open lead. Returns the clean data."""
+    form = LeadForm(data)
+    if not form.is_valid():
+        raise Invalid(_("Some fields are missing or wrong."), errors=form.errors.get_json_data())
+    d = form.cleaned_data
+    unit = _registering_unit(actor=actor, code=d["discovering_unit"], source=d["source"])
+    _refuse_duplicate(credit_code=d["credit_code"])
+    return d, unit
 
 
 def _registering_unit(*, actor: Any, code: str, source: str) -> OrgUnit:
@@ -415,6 +433,21 @@ def _land(step: Step) -> None:
     )
     lead.reward_qualifies, lead.reward_reason = decision.applies, decision.reason
     Credit.objects.create(lead=lead, unit=lead.unit, kind=Credit.Kind.LANDING, at=step.now)
+    if decision.applies:  # §15: the landing unit decides the agency's reward; the facts are frozen now
+        RewardCase.objects.create(
+            lead=lead,
+            unit=lead.unit,
+            agency=lead.referrer,
+            amount_cny=policy.REWARD_MIN_AMOUNT_CNY,
+            facts={
+                "landed_on": str(lead.landed_on),
+                "paid_in_capital_cny": str(lead.paid_in_capital_cny),
+                "actual_fdi_usd": str(lead.actual_fdi_usd),
+                "first_negotiation_unit": lead.first_negotiation_unit.code,
+                "rule": decision.reason,
+            },
+            opened_at=step.now,
+        )
     step.record["reward_qualifies"] = decision.applies
     step.rule = decision.reason
 

@@ -16,10 +16,10 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
-from cases import policy, selectors, services
+from cases import outcome_selectors, policy, selectors, services
 from cases.errors import CaseError, NotFound
 from cases.forms import TRANSITION_FORMS, LeadForm
-from cases.models import TRANSITION_LABELS, Exclusion, Lead, Source, State
+from cases.models import TRANSITION_LABELS, Lead, Source, State
 from workflow.models import OrgUnit, Sector
 
 SOON_DAYS = 30
@@ -161,9 +161,14 @@ def transition_form(name: str, lead: Lead, data: Any = None) -> forms.Form:
     """The parameters form of a transition, with the unit choice limited to what the rules allow."""
     form = TRANSITION_FORMS[name](data, now=timezone.now())
     if "unit" in form.fields:
-        excluded = Exclusion.objects.filter(lead=lead).values("unit_id")
-        units = OrgUnit.objects.exclude(level="city").exclude(pk__in=excluded)
-        form.fields["unit"] = forms.ChoiceField(label=_("Unit"), choices=[(u.code, u.name_zh) for u in units])
+        # the units the rules allow, best recommendation first, each with its score and reasons
+        ranked = outcome_selectors.lead_recommendations(lead=lead)
+        form.fields["unit"] = forms.ChoiceField(
+            label=_("Unit"),
+            choices=[
+                (r["unit"], f"{r['name_zh']} · {r['score']:g} · {'；'.join(r['reasons'])}") for r in ranked
+            ],
+        )
     for field in form.fields.values():
         if isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"})

@@ -132,6 +132,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
     "PAGE_SIZE": 50,
+    # `?format=` belongs to the API contract (kpis: json|csv|xlsx), not to DRF's renderer override
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "首谈制 case engine API",

@@ -6,6 +6,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from cases.commitment_web import CommitmentsViewset
+from cases.outcome_web import ImportsViewset, KpiViewset, RewardsViewset
 from cases.web import ChartViewset, LeadsViewset, QueueViewset
 from notifications.web import NotificationsViewset
 
@@ -14,7 +15,16 @@ class CasesApp(Application):
     title = _("First negotiation")
     app_name = "cases"
     icon = "handshake"
-    viewsets = [QueueViewset(), LeadsViewset(), CommitmentsViewset(), NotificationsViewset(), ChartViewset()]
+    viewsets = [
+        QueueViewset(),
+        LeadsViewset(),
+        CommitmentsViewset(),
+        KpiViewset(),
+        RewardsViewset(),
+        ImportsViewset(),
+        NotificationsViewset(),
+        ChartViewset(),
+    ]
 
 
 site = Site(title=_("Beijing investment leads"), viewsets=[CasesApp()])

@@ -72,6 +72,21 @@ class PilotZone(models.Model):
         return self.name_zh
 
 
+class UnitCapacity(models.Model):
+    """The landing capacity a unit maintains for the city's choice of landing unit (§3, §5 "资源禀赋")."""
+
+    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="capacity")
+    industrial_land_mu = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    factory_space_m2 = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    updated_on = models.DateField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.unit.code}: {self.industrial_land_mu} mu, {self.factory_space_m2} m²"
+
+
 class Membership(models.Model):
     """A role a user holds in a unit. Mirrored into the unit's role group, which carries the grants."""
 

@@ -91,10 +91,11 @@ class HistorySerializer(serializers.ModelSerializer):
 class CreditSerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
     lead_name = serializers.CharField(source="lead.name")
+    referrer_name = serializers.CharField(source="referrer.name", default=None)
 
     class Meta:
         model = Credit
-        fields = ["id", "lead", "lead_name", "unit", "kind", "at", "note"]
+        fields = ["id", "lead", "lead_name", "unit", "referrer_name", "kind", "amount_cny", "at", "note"]
 
 
 class LeadDetailSerializer(LeadSummarySerializer):

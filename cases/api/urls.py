@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.api import commitments, views
+from cases.api import commitments, outcomes, views
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -10,6 +10,22 @@ urlpatterns = [
     path(
         "leads/<int:pk>/transitions/<str:name>/", views.LeadTransition.as_view(), name="api-lead-transition"
     ),
+    path(
+        "leads/<int:pk>/recommendations/", outcomes.Recommendations.as_view(), name="api-lead-recommendations"
+    ),
+    path(
+        "leads/<int:pk>/fund_attribution/",
+        outcomes.FundAttribution.as_view(),
+        name="api-lead-fund-attribution",
+    ),
+    path("units/<slug:code>/capacity/", outcomes.Capacity.as_view(), name="api-unit-capacity"),
+    path("rewards/", outcomes.RewardList.as_view(), name="api-rewards"),
+    path(
+        "rewards/<int:pk>/transitions/<str:name>/",
+        outcomes.RewardTransition.as_view(),
+        name="api-reward-transition",
+    ),
+    path("kpis/", outcomes.Kpis.as_view(), name="api-kpis"),
     path("queue/", views.Queue.as_view(), name="api-queue"),
     path("credits/", views.CreditList.as_view(), name="api-credits"),
     path("commitments/", commitments.CommitmentList.as_view(), name="api-commitments"),
