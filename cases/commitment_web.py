@@ -178,6 +178,7 @@ class StandardsView(LoginRequiredMixin, TemplateView):
 
 
 class CommitmentsViewset(AppMenuMixin, Viewset):
+    app_name = "commitments"
     title = _("Commitment approvals")
     icon = "verified"
     index_path = path("", CommitmentQueueView.as_view(), name="index")

@@ -135,18 +135,21 @@ class ImportErrorsView(LoginRequiredMixin, View):
 
 
 class KpiViewset(AppMenuMixin, Viewset):
+    app_name = "kpis"
     title = _("Assessment")
     icon = "insights"
     index_path = path("", KpiView.as_view(), name="index")
 
 
 class RewardsViewset(AppMenuMixin, Viewset):
+    app_name = "rewards"
     title = _("Agency rewards")
     icon = "emoji_events"
     index_path = path("", RewardListView.as_view(), name="index")
 
 
 class ImportsViewset(AppMenuMixin, Viewset):
+    app_name = "imports"
     title = _("Import leads")
     icon = "upload_file"
     index_path = path("", ImportView.as_view(), name="index")

@@ -299,12 +299,14 @@ class StateChartView(LoginRequiredMixin, TemplateView):
 
 
 class QueueViewset(AppMenuMixin, Viewset):
+    app_name = "queue"
     title = _("My queue")
     icon = "inbox"
     index_path = path("", QueueView.as_view(), name="index")
 
 
 class LeadsViewset(AppMenuMixin, Viewset):
+    app_name = "leads"
     title = _("Leads")
     icon = "work"
     index_path = path("", LeadListView.as_view(), name="index")
@@ -315,6 +317,7 @@ class LeadsViewset(AppMenuMixin, Viewset):
 
 
 class ChartViewset(AppMenuMixin, Viewset):
+    app_name = "chart"
     title = _("State chart")
     icon = "account_tree"
     index_path = path("", StateChartView.as_view(), name="index")

@@ -36,6 +36,7 @@ class MarkReadView(LoginRequiredMixin, View):
 
 
 class NotificationsViewset(AppMenuMixin, Viewset):
+    app_name = "notifications"
     title = _("Notifications")
     icon = "notifications"
     index_path = path("", NotificationListView.as_view(), name="index")

@@ -122,3 +122,31 @@ def test_the_state_chart_lists_every_transition_of_the_machine(haidian_officer):
 def test_anonymous_visitors_are_sent_to_log_in():
     response = Client(HTTP_HOST="localhost").get("/cases/leads/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/cases/kpis/", "/cases/kpis/?from=2026-01-01&to=2026-12-31", "/cases/rewards/", "/cases/imports/"],
+)
+def test_the_outcome_pages_open_for_the_city_and_a_district(url):
+    from cases.demo import person
+
+    for who in ("city_officer", "haidian_leader"):
+        assert client_for(person(who)).get(url).status_code == 200
+
+
+def test_the_kpi_page_costs_the_same_queries_for_more_units_activity(many, city_officer):
+    many(2)
+    client = client_for(city_officer)
+    client.get("/cases/kpis/")
+    few = queries(client, "/cases/kpis/")
+    many(20)
+    assert queries(client, "/cases/kpis/") == few
+
+
+def test_the_assign_form_lists_units_best_recommendation_first(make_lead, city_officer):
+    lead = fire(make_lead(city_officer, source="city", sector="integrated_circuits"), "submit", city_officer)
+    html = client_for(city_officer).get(f"/cases/leads/{lead.pk}/do/assign/").content.decode()
+    form = html.split('<form method="post" class="sc-form"')[1]
+    options = form.split("<option")[1:4]
+    assert {o.split('value="')[1].split('"')[0] for o in options} == {"bda", "haidian", "shunyi"}
