@@ -69,7 +69,6 @@ def lead_create(*, actor: Any, data: Mapping[str, Any], now: datetime | None = N
     )
     try:
         with transaction.atomic():
-            _refuse_duplicate(credit_code=d["credit_code"])
             referrer = None
             if d["referrer"]:
                 referrer, _created = Referrer.objects.get_or_create(
