@@ -74,3 +74,12 @@ def can_decide_reward(reward: Any, user: Any) -> bool:
         bool(getattr(user, "is_authenticated", False))
         and reward.unit.memberships.filter(user=user, role="leader").exists()
     )
+
+
+def holds_role(unit: Any, user: Any, *roles: str) -> bool:
+    """The user holds one of these roles in this unit (registering commitment applications,
+    maintaining the unit's capacity figures)."""
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and unit.memberships.filter(user=user, role__in=roles).exists()
+    )
