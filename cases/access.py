@@ -70,10 +70,7 @@ def can_approve_commitment(application: Any, user: Any) -> bool:
 
 def can_decide_reward(reward: Any, user: Any) -> bool:
     """§15 "由所在区…给予奖励": the landing unit's leaders decide and pay the agency's reward."""
-    return (
-        bool(getattr(user, "is_authenticated", False))
-        and reward.unit.memberships.filter(user=user, role="leader").exists()
-    )
+    return holds_role(reward.unit, user, "leader")
 
 
 def holds_role(unit: Any, user: Any, *roles: str) -> bool:

@@ -45,7 +45,7 @@ def commitment_create(
     zone = PilotZone.objects.filter(slug=d["zone"]).first()
     if unit is None or zone is None:
         raise Invalid(_("Unknown unit or pilot zone."), code="unknown_unit")
-    if not unit.memberships.filter(user=actor, role=Role.OFFICER).exists():
+    if not access.holds_role(unit, actor, Role.OFFICER):
         raise NotPermitted(_("Only an officer of the handling unit can register its applications."))
     decision = _eligibility(d, zone, unit)
     _refuse_barred(credit_code=d["credit_code"], now=now)

@@ -113,7 +113,7 @@ def capacity_update(
     unit = OrgUnit.objects.filter(code=unit_code).first()
     if unit is None or not unit.hosts_leads:
         raise NotFound(_("No such unit."))
-    if not unit.memberships.filter(user=actor, role__in=[Role.OFFICER, Role.LEADER]).exists():
+    if not access.holds_role(unit, actor, Role.OFFICER, Role.LEADER):
         raise NotPermitted(_("Only the unit's own people maintain its capacity figures."))
     capacity, _created = UnitCapacity.objects.update_or_create(
         unit=unit,
