@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
 from cases.errors import NotFound
@@ -40,7 +41,7 @@ def commitment_get(*, user: Any, application_id: Any) -> CommitmentApplication:
     try:
         return _related(commitments_visible(user=user)).get(pk=int(application_id))
     except (CommitmentApplication.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound("No such application.") from exc
+        raise NotFound(_("No such application.")) from exc
 
 
 def commitment_queue(*, user: Any) -> dict[str, QuerySet[CommitmentApplication]]:

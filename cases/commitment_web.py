@@ -21,6 +21,7 @@ from cases.errors import CaseError, NotFound
 from cases.forms import COMMITMENT_FORMS
 from cases.models import CommitmentApplication
 from cases.selectors import clock_summary
+from workflow import selectors as engine_selectors
 from workflow.models import OrgUnit, PilotZone
 
 LABELS = {
@@ -58,15 +59,9 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
     template_name = "cases/commitment_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from django.contrib.contenttypes.models import ContentType
-
-        from workflow.models import TransitionRecord
-
         app = _get(self.request, kwargs["pk"])
         names = selectors.commitment_available_transitions(application=app, user=self.request.user)
-        history = TransitionRecord.objects.filter(
-            subject_type=ContentType.objects.get_for_model(CommitmentApplication), subject_id=app.pk
-        ).select_related("actor")
+        history = engine_selectors.history(subject=app)
         return super().get_context_data(
             application=app,
             clock=clock_summary(clock=app.clock, pauses=False),

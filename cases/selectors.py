@@ -7,7 +7,6 @@ never by loading rows into Python.
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,7 @@ from guardian.shortcuts import get_objects_for_user
 from cases import access
 from cases.errors import NotFound
 from cases.models import Credit, Lead, State
+from workflow import selectors as engine_selectors
 from workflow.models import Clock, ClockStatus, TransitionRecord
 
 # What awaits whom (GET /api/queue/).
@@ -132,9 +132,7 @@ def lead_available_transitions(*, lead: Lead, user: Any) -> list[str]:
 
 
 def lead_history(*, lead: Lead) -> QuerySet[TransitionRecord]:
-    return TransitionRecord.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Lead), subject_id=lead.pk
-    ).select_related("actor")
+    return engine_selectors.history(subject=lead)
 
 
 def clock_summary(*, clock: Clock | None, now: datetime | None = None, pauses: bool = True) -> dict | None:

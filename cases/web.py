@@ -9,7 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -321,7 +321,3 @@ class ChartViewset(AppMenuMixin, Viewset):
     title = _("State chart")
     icon = "account_tree"
     index_path = path("", StateChartView.as_view(), name="index")
-
-
-def lead_url(lead_id: int) -> str:
-    return reverse("cases:leads:detail", kwargs={"pk": lead_id})

@@ -5,7 +5,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from notifications import selectors, texts
+from notifications import selectors
 from notifications.transports import group_for
 
 
@@ -67,6 +67,3 @@ def _after(query_string: bytes) -> int | None:
 
     values = parse_qs(query_string.decode()).get("after")
     return int(values[0]) if values and values[0].isdigit() else None
-
-
-__all__ = ["NotificationConsumer", "texts"]

@@ -12,7 +12,7 @@ from cases.api.serializers import ClockSerializer, HistorySerializer, _local
 from cases.api.views import form_data
 from cases.models import CommitmentApplication, CommitmentStandard
 from cases.selectors import clock_summary
-from workflow.models import TransitionRecord
+from workflow import selectors as engine_selectors
 
 
 class StandardSerializer(serializers.ModelSerializer):
@@ -55,11 +55,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, app: CommitmentApplication):  # type: ignore[no-untyped-def]
-        from django.contrib.contenttypes.models import ContentType
-
-        rows = TransitionRecord.objects.filter(
-            subject_type=ContentType.objects.get_for_model(CommitmentApplication), subject_id=app.pk
-        ).select_related("actor")
+        rows = engine_selectors.history(subject=app)
         return HistorySerializer(rows, many=True).data
 
 
