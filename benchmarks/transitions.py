@@ -1,0 +1,178 @@
+"""transitions: full lead lifecycles through the services, against the bare-ORM transaction.
+
+A lifecycle is six transitions — create, submit, confirm, report_progress, approve_progress,
+land — each through `cases.services` with everything a real one does: the permission checks, the
+FSM, history, guardian grants, the clock, inbox and outbox rows, and the after-commit sends.
+The baseline is the same number of bare ORM transactions, each one `select_for_update` + `save` +
+one history insert, on the same database, by the same number of processes.
+
+    python -m benchmarks.transitions --db URL [--lifecycles 200] [--procs 1]
+"""
+
+import json
+import subprocess
+import sys
+import time
+
+from benchmarks import common
+
+STEPS = 6  # create + five transitions
+
+
+def lifecycles(worker: int, n: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from cases import services
+    from cases.demo import lead_data
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=PEOPLE)}
+    officer, leader, city = users["haidian_officer"], users["haidian_leader"], users["city_officer"]
+    today = timezone.localdate().isoformat()
+    for i in range(n):
+        lead = services.lead_create(actor=officer, data=lead_data(worker * 1_000_000 + i))
+        for name, actor, params in (
+            ("submit", officer, {}),
+            ("confirm", city, {}),
+            (
+                "report_progress",
+                officer,
+                {"milestone": "agreement_signed", "date": today, "evidence": "协议"},
+            ),
+            ("approve_progress", leader, {}),
+            ("land", leader, {"landed_on": today, "paid_in_capital_cny": "100000000"}),
+        ):
+            services.lead_transition(lead_id=lead.pk, name=name, actor=actor, params=params)
+
+
+PEOPLE = ("haidian_officer", "haidian_leader", "city_officer")
+
+
+def bare_setup(n: int) -> None:
+    """The rows the baseline updates: one lead per baseline worker slot, made once."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from cases.demo import lead_data
+    from cases.models import Lead
+    from workflow.models import OrgUnit
+
+    haidian = OrgUnit.objects.get(code="haidian")
+    user = get_user_model().objects.get(username="haidian_officer")
+    now = timezone.now()
+    Lead.objects.bulk_create(
+        [
+            Lead(
+                name=f"baseline {i}",
+                company_name=f"baseline {i}",
+                credit_code=lead_data(9_000_000 + i)["credit_code"],
+                sector_id="integrated_circuits",
+                total_investment_cny=1,
+                source="district",
+                discovering_unit=haidian,
+                created_by=user,
+                created_at=now,
+                updated_at=now,
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def bare(worker: int, n: int) -> None:
+    """The baseline: n transactions of select_for_update + save + one history insert."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+    from django.utils import timezone
+
+    from cases.models import Lead
+    from workflow.models import TransitionRecord
+
+    ct = ContentType.objects.get_for_model(Lead)
+    pks = list(Lead.objects.filter(name__startswith="baseline").order_by("pk").values_list("pk", flat=True))
+    pk = pks[worker % len(pks)]  # each process its own row, as each lifecycle has its own lead
+    for _ in range(n):
+        with transaction.atomic():
+            lead = Lead.objects.select_for_update().get(pk=pk)
+            lead.updated_at = timezone.now()
+            lead.save()
+            TransitionRecord.objects.create(
+                subject_type=ct, subject_id=pk, transition="bare", source="a", target="b", at=lead.updated_at
+            )
+
+
+def worker_main(kind: str, worker: int, n: int, start_at: float) -> None:
+    """One process: wait for the common start, run, print how long it took."""
+    fn = lifecycles if kind == "services" else bare
+    fn(worker, 1)  # warm-up: imports, caches, the connection
+    while time.time() < start_at:
+        time.sleep(0.001)
+    t0 = time.perf_counter()
+    fn(worker + 1, n) if kind == "services" else fn(worker, n)
+    print(json.dumps({"seconds": time.perf_counter() - t0, "start": t0}), flush=True)
+
+
+def measure(db: str, kind: str, procs: int, n: int) -> float:
+    """Transactions per second of `procs` processes each running n units of `kind`."""
+    start_at = time.time() + 3 + procs  # every process has set Django up by then
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.transitions",
+                "--db",
+                db,
+                "--worker",
+                kind,
+                "--index",
+                str(w),
+                "--lifecycles",
+                str(n),
+                "--start-at",
+                str(start_at),
+            ],
+            cwd=common.ROOT,
+            env=common.process_env(db),
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for w in range(procs)
+    ]
+    seconds = []
+    for p in workers:
+        out, _ = p.communicate()
+        if p.returncode:
+            raise SystemExit(f"a {kind} worker failed ({p.returncode})")
+        seconds.append(json.loads(out.strip().splitlines()[-1])["seconds"])
+    units = n * procs * (STEPS if kind == "services" else 1)
+    return units / max(seconds)
+
+
+def main() -> None:
+    parser = common.arguments(__doc__, lifecycles=200, procs=1, worker="", index=0, start_at=0.0, label="")
+    a = parser.parse_args()
+    common.django_setup(a.db)
+    if a.worker:
+        # each worker's lifecycles are numbered from its own block (w + 1) so companies never repeat
+        worker_main(a.worker, (a.index + 1) * 10, a.lifecycles, a.start_at)
+        return
+    from django.db import connection
+
+    bare_setup(64)
+    engine = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    connection.close()
+    baseline = measure(a.db, "bare", a.procs, a.lifecycles * STEPS)
+    rate = measure(a.db, "services", a.procs, a.lifecycles)
+    common.result(
+        f"transitions {engine} {a.procs} proc{'s' if a.procs > 1 else ''}",
+        rate,
+        "transitions/s",
+        baseline,
+        "bare transactions/s",
+        lifecycles=a.lifecycles * a.procs,
+    )
+
+
+if __name__ == "__main__":
+    main()
