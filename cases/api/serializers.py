@@ -1,7 +1,9 @@
 """Read shapes of the API. Writes go through cases.services; nothing here decides anything."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -76,6 +78,47 @@ class LeadSummarySerializer(serializers.ModelSerializer):
     def get_deadline_at(self, lead: Lead):  # type: ignore[no-untyped-def]
         summary = selectors.clock_summary(clock=lead.clock, pauses=False)
         return summary["deadline_at"] if summary and summary["status"] in ("running", "paused") else None
+
+
+_money = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+def lead_summaries(rows: Iterable[dict], now: datetime | None = None) -> list[dict]:
+    """LeadSummarySerializer's shape from `selectors.lead_summary_rows`: the lists' fast path (DRF
+    field machinery costs milliseconds per page; tests pin the two shapes equal)."""
+    now = now or timezone.now()
+    out = []
+    for r in rows:
+        status, deadline = r["clock__status"], None
+        if status in ("running", "paused"):
+            deadline = _local(
+                selectors.clock_deadline(
+                    status=status,
+                    deadline_at=r["clock__deadline_at"],
+                    paused_at=r["clock__paused_at"],
+                    now=now,
+                )
+            )
+        out.append(
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "company_name": r["company_name"],
+                "credit_code": r["credit_code"],
+                "sector": r["sector_id"],
+                "total_investment_cny": _money.to_representation(r["total_investment_cny"]),
+                "strategic": r["strategic"],
+                "source": r["source"],
+                "state": r["state"],
+                "state_label": str(State(r["state"]).label),
+                "unit": r["unit__code"],
+                "discovering_unit": r["discovering_unit__code"],
+                "first_negotiation": r["first_negotiation"],
+                "deadline_at": deadline,
+                "created_at": _local(r["created_at"]),
+            }  # fmt: skip
+        )
+    return out
 
 
 class HistorySerializer(serializers.ModelSerializer):

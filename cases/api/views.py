@@ -13,6 +13,7 @@ from cases.api.serializers import (
     LeadDetailSerializer,
     LeadSummarySerializer,
     UnitSerializer,
+    lead_summaries,
 )
 from workflow.models import OrgUnit
 
@@ -26,7 +27,15 @@ class UnitList(generics.ListAPIView):
     queryset = OrgUnit.objects.select_related("parent").prefetch_related("leading_industries").order_by("id")
 
 
-class LeadList(generics.ListCreateAPIView):
+class SummaryList:
+    """Lists of leads: a page of plain rows, shaped like LeadSummarySerializer without its machinery."""
+
+    def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        page = self.paginate_queryset(selectors.lead_summary_rows(self.get_queryset()))  # type: ignore[attr-defined]
+        return self.get_paginated_response(lead_summaries(page))  # type: ignore[attr-defined]
+
+
+class LeadList(SummaryList, generics.ListCreateAPIView):
     serializer_class = LeadSummarySerializer
 
     @extend_schema(
@@ -65,7 +74,7 @@ class LeadTransition(APIView):
         return Response(LeadDetailSerializer(lead, context={"request": request}).data)
 
 
-class Queue(generics.ListAPIView):
+class Queue(SummaryList, generics.ListAPIView):
     serializer_class = LeadSummarySerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]

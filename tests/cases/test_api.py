@@ -66,8 +66,8 @@ def test_anonymous_callers_are_refused():
 
 def test_units_are_listed_with_pagination(hd):
     body = hd.get("/api/units/?page_size=5").json()
-    assert set(body) == {"count", "next", "previous", "results"}
-    assert body["count"] == 18
+    assert set(body) == {"count", "count_exact", "next", "previous", "results"}
+    assert (body["count"], body["count_exact"]) == (18, True)
     assert body["results"][0] == {
         "code": "beijing", "name_zh": "北京市", "name_en": "Beijing Municipality", "level": "city",
         "parent": None, "hosts_leads": False, "leading_industries": [],
@@ -175,6 +175,21 @@ def test_the_list_filters_and_paginates(city, hd):
     assert city.get("/api/leads/?q=示范项目 12").json()["count"] == 1
 
 
+def test_counting_stops_at_the_cap_and_every_page_stays_reachable(hd, monkeypatch):
+    from cases.api import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+    body = hd.get("/api/units/?page_size=5").json()  # 18 units: more than the cap
+    assert (body["count"], body["count_exact"], len(body["results"])) == (10, False, 5)
+    assert hd.get("/api/units/?page_size=5&page=2").json()["next"].endswith("page=3&page_size=5")
+    beyond = hd.get("/api/units/?page_size=5&page=3").json()  # past the cap: counted exactly
+    assert (beyond["count"], beyond["count_exact"], len(beyond["results"])) == (18, True, 5)
+    assert hd.get("/api/units/?page_size=5&page=4").json()["results"][-1]["code"]
+    assert hd.get("/api/units/?page_size=5&page=5").status_code == 404
+    monkeypatch.setattr(pagination, "COUNT_CAP", 18)
+    assert hd.get("/api/units/?page_size=5").json()["count_exact"] is True
+
+
 def test_queue_notifications_and_credits(hd, hl, city, lead_id):
     act(hd, lead_id, "submit")
     assert [x["id"] for x in city.get("/api/queue/").json()["results"]] == [lead_id]
@@ -231,3 +246,40 @@ def test_the_schema_builds_without_warnings_and_validates(tmp_path):
 
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
     assert "/api/leads/{id}/transitions/{name}/" in (tmp_path / "schema.yml").read_text()
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_list_rows_have_exactly_the_summary_serializers_shape(hd, city, haidian_officer, lang):
+    """The lists build rows from plain values (fast path); they must equal the serializer's output."""
+    from rest_framework.fields import DateTimeField
+    from rest_framework.test import APIRequestFactory
+
+    from cases import selectors
+    from cases.api.serializers import LeadSummarySerializer
+
+    draft = post(hd, "/api/leads/", lead_data(21)).json()["id"]
+    negotiating = post(hd, "/api/leads/", lead_data(22)).json()["id"]
+    paused = post(hd, "/api/leads/", lead_data(23, total_investment_cny="123456789.5")).json()["id"]
+    for lead in (negotiating, paused):
+        act(hd, lead, "submit")
+        act(city, lead, "confirm")
+    act(hd, paused, "report_progress", milestone="agreement_signed", date="2026-11-20", evidence="协议")
+    rows = client_for(haidian_officer, lang).get("/api/leads/").json()["results"]
+    assert {r["id"] for r in rows} == {draft, negotiating, paused}
+    request = APIRequestFactory().get("/api/leads/")
+    from django.utils import translation
+
+    with translation.override(lang):
+        leads = selectors.lead_list(user=haidian_officer)
+        expected = LeadSummarySerializer(leads, many=True, context={"request": request}).data
+    by_id = {r["id"]: r for r in rows}
+    for e in expected:
+        got = by_id[e["id"]]
+        assert got.keys() == e.keys()
+        for key in e:
+            if key != "deadline_at":  # the paused deadline moves with the clock: compare to the second
+                assert got[key] == e[key], key
+        want = DateTimeField().to_representation(e["deadline_at"]) if e["deadline_at"] else ""
+        assert (got["deadline_at"] or "")[:19] == want[:19]
+    assert by_id[paused]["total_investment_cny"] == "123456789.50"
+    assert by_id[negotiating]["deadline_at"] and by_id[draft]["deadline_at"] is None
