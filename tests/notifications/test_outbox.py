@@ -185,3 +185,34 @@ def test_a_sender_never_claims_a_row_another_sender_holds(make_negotiating, haid
     assert deliveries_send(now=at("2026-11-30 09:01"), ids=[delivery.pk]) == 0
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("sending", 0)
+
+
+def test_one_send_per_commit_and_a_rolled_back_cause_sends_nothing(receiver, committed, haidian_leader):
+    """All the deliveries a transaction creates go out in one after-commit send; deliveries of a
+    rolled-back savepoint are forgotten with it, even when a later row reuses their id (SQLite)."""
+    from django.db import transaction
+
+    from notifications.services import notify
+
+    hook = receiver([500])
+    WebhookEndpoint.objects.create(user=haidian_leader, url=hook.url, secret=SECRET)
+
+    def causes() -> None:
+        try:
+            with transaction.atomic():  # a cause that fails after notifying, at a later `now`
+                notify(users=[haidian_leader.pk], kind="closed", lead_id=None, params={"lead_name": "甲"},
+                       key="rolled-back", at=at("2030-01-01 09:00"))  # fmt: skip
+                raise RuntimeError("the cause failed")
+        except RuntimeError:
+            pass
+        for n in range(3):
+            notify(users=[haidian_leader.pk], kind="closed", lead_id=None, params={"lead_name": f"乙{n}"},
+                   key=f"kept-{n}", at=at("2026-11-30 09:00"))  # fmt: skip
+
+    committed(lambda: transaction.atomic()(causes)())
+    assert not Delivery.objects.filter(key__startswith="rolled-back").exists()
+    hooks = Delivery.objects.filter(channel="webhook")
+    # each tried once, at 09:00: one got the 500 and waits for its back-off, the others went out
+    assert sorted((d.status, d.attempts) for d in hooks) == [("pending", 1), ("sent", 1), ("sent", 1)]
+    assert hooks.get(status="pending").next_attempt_at == at("2026-11-30 09:00:10")
+    assert len(hook.requests) == 3
