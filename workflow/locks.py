@@ -11,6 +11,6 @@ def skip_locked(qs: models.QuerySet) -> models.QuerySet:
     return qs
 
 
-def lock_if_free(model: type[models.Model], pk: int) -> bool:
-    """Lock one row for this transaction; False if it is missing or another transaction holds it."""
-    return bool(list(skip_locked(model.objects.filter(pk=pk)).values_list("pk", flat=True)))
+def lock_free(model: type[models.Model], pks: list[int]) -> set[int]:
+    """Lock these rows for this transaction; returns the ids it got (not missing, not held elsewhere)."""
+    return set(skip_locked(model.objects.filter(pk__in=pks).order_by("pk")).values_list("pk", flat=True))

@@ -5,7 +5,9 @@ notifications/ registers how events become inbox rows; both are called inside th
 of their cause, so a rollback undoes them too.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,9 +39,9 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-ClockHandler = Callable[[ClockEvent, datetime], None]
-SubjectLocker = Callable[[int], bool]
-EventSubscriber = Callable[[Event], None]
+ClockHandler = Callable[[list[ClockEvent], datetime], None]
+SubjectLocker = Callable[[list[int]], set[int]]
+EventSubscriber = Callable[[list[Event]], None]
 DueJob = Callable[[datetime], int]
 
 _clock_handlers: dict[str, tuple[ClockHandler, SubjectLocker]] = {}
@@ -47,13 +49,14 @@ _subscribers: list[EventSubscriber] = []
 _due_jobs: dict[str, DueJob] = {}
 
 
-def register_clock_handler(kind: str, handler: ClockHandler, lock_subject: SubjectLocker) -> None:
-    """`lock_subject(subject_id)` row-locks the clock's subject and returns False if it is busy.
+def register_clock_handler(kind: str, handler: ClockHandler, lock_subjects: SubjectLocker) -> None:
+    """`handler(events, now)` handles claimed events of this kind (a chunk of them at once, or one).
+    `lock_subjects(ids)` row-locks the clocks' subjects and returns those it got (busy ones are left).
 
-    The sweep locks the subject before the clock because transitions lock the case before its
+    The sweep locks the subjects before the clocks because transitions lock the case before its
     clock; taking the two locks in one order everywhere is what keeps them from deadlocking.
     """
-    _clock_handlers[kind] = (handler, lock_subject)
+    _clock_handlers[kind] = (handler, lock_subjects)
 
 
 def clock_handler(kind: str) -> tuple[ClockHandler, SubjectLocker]:
@@ -67,8 +70,14 @@ def subscribe(subscriber: EventSubscriber) -> None:
 
 def publish(event: Event) -> None:
     """Hand an event to every subscriber, synchronously, inside the caller's transaction."""
-    for subscriber in _subscribers:
-        subscriber(event)
+    publish_many([event])
+
+
+def publish_many(events: list[Event]) -> None:
+    """Hand events to every subscriber at once (a due-work chunk's escalations), in order."""
+    if events:
+        for subscriber in _subscribers:
+            subscriber(events)
 
 
 def register_due_job(name: str, job: DueJob) -> None:
@@ -78,3 +87,21 @@ def register_due_job(name: str, job: DueJob) -> None:
 
 def due_jobs() -> dict[str, DueJob]:
     return dict(_due_jobs)
+
+
+_sweeping: ContextVar[bool] = ContextVar("sweeping", default=False)
+
+
+@contextmanager
+def sweep() -> Iterator[None]:
+    """process_due's clock phase: work that can wait for the run's due jobs (sending what the
+    clocks' handlers wrote to the outbox) is left to them, so claims are not held up by sends."""
+    token = _sweeping.set(True)
+    try:
+        yield
+    finally:
+        _sweeping.reset(token)
+
+
+def sweeping() -> bool:
+    return _sweeping.get()

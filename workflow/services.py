@@ -121,23 +121,36 @@ def grants_sync(*, obj: models.Model, desired: Mapping[tuple[int, str], Iterable
     are inserted, rows that are no longer wanted are deleted, the rest are left alone, so calling
     it after every assignment change keeps guardian the single source of truth.
     """
-    model = get_group_obj_perms_model(obj)
-    ct = ContentType.objects.get_for_model(obj)
-    groups = {
-        (rg.unit_id, rg.role): rg.group_id
-        for rg in RoleGroup.objects.filter(unit_id__in={unit for unit, _ in desired})
-    }
+    grants_sync_many({obj: desired})
+
+
+def grants_sync_many(desired: Mapping[models.Model, Mapping[tuple[int, str], Iterable[str]]]) -> None:
+    """grants_sync for several objects of one model at once, in a fixed number of statements."""
+    if not desired:
+        return
+    first = next(iter(desired))
+    model = get_group_obj_perms_model(first)
+    ct = ContentType.objects.get_for_model(first)
+    units = {unit for wanted in desired.values() for unit, _ in wanted}
+    groups = {(rg.unit_id, rg.role): rg.group_id for rg in RoleGroup.objects.filter(unit_id__in=units)}
     perm_ids = dict(Permission.objects.filter(content_type=ct).values_list("codename", "id"))
-    want = {(groups[key], perm_ids[codename]) for key, codenames in desired.items() for codename in codenames}
-    have = set(model.objects.filter(content_object=obj).values_list("group_id", "permission_id"))
-    stale = have - want
+    want = {
+        (obj.pk, groups[key], perm_ids[codename])
+        for obj, wanted in desired.items()
+        for key, codenames in wanted.items()
+        for codename in codenames
+    }
+    have = {
+        (obj_id, group_id, perm_id): pk
+        for pk, obj_id, group_id, perm_id in model.objects.filter(
+            content_object__in=list(desired)
+        ).values_list("pk", "content_object_id", "group_id", "permission_id")
+    }
+    stale = [pk for key, pk in have.items() if key not in want]
     if stale:
-        q = models.Q()
-        for group_id, perm_id in stale:
-            q |= models.Q(group_id=group_id, permission_id=perm_id)
-        model.objects.filter(q, content_object=obj).delete()
+        model.objects.filter(pk__in=stale).delete()
     model.objects.bulk_create(
-        [model(content_object=obj, group_id=g, permission_id=p) for g, p in sorted(want - have)]
+        [model(content_object_id=o, group_id=g, permission_id=p) for o, g, p in sorted(want - have.keys())]
     )
 
 
@@ -156,17 +169,31 @@ def history_record(
     rule: str,
 ) -> TransitionRecord:
     """Append one history row. Rows are never updated or deleted."""
-    return TransitionRecord.objects.create(
-        subject_type=ContentType.objects.get_for_model(subject),
-        subject_id=subject.pk,
-        transition=transition,
-        source=source,
-        target=target,
-        actor_id=actor_id,
-        at=at,
-        params=params,
-        rule=rule,
-    )
+    return history_records(
+        [
+            {
+                "subject": subject,
+                "transition": transition,
+                "source": source,
+                "target": target,
+                "actor_id": actor_id,
+                "at": at,
+                "params": params,
+                "rule": rule,
+            }
+        ]  # fmt: skip
+    )[0]
+
+
+def history_records(rows: list[dict]) -> list[TransitionRecord]:
+    """Append several history rows (history_record's keyword arguments, one dict each) at once."""
+    records = []
+    for row in rows:
+        row = dict(row)
+        subject = row.pop("subject")
+        ct = ContentType.objects.get_for_model(subject)
+        records.append(TransitionRecord(subject_type=ct, subject_id=subject.pk, **row))
+    return TransitionRecord.objects.bulk_create(records)
 
 
 # --- clocks -----------------------------------------------------------------------------------
@@ -182,29 +209,61 @@ def clock_start(
     note: str = "",
 ) -> Clock:
     """Start a clock running from `at` to `deadline`, warning `warning_days` days before it."""
-    warnings = sorted(warning_days, reverse=True)
-    return Clock.objects.create(
-        kind=kind,
-        subject_type=ContentType.objects.get_for_model(subject),
-        subject_id=subject.pk,
-        started_at=at,
-        warning_days=warnings,
-        base_deadline_at=deadline,
-        deadline_at=deadline,
-        due_at=clockmath.next_due(deadline, warnings, []),
-        note=note,
-    )
+    return clocks_start(
+        [
+            {
+                "kind": kind,
+                "subject": subject,
+                "at": at,
+                "deadline": deadline,
+                "warning_days": warning_days,
+                "note": note,
+            }
+        ]
+    )[0]
 
 
-def clocks_stop(*, kinds: Iterable[str], subject: models.Model, at: datetime) -> None:
-    """Stop every running or paused clock of these kinds on the subject."""
-    for clock in Clock.objects.filter(
+def clocks_start(rows: list[dict]) -> list[Clock]:
+    """Start several clocks at once (clock_start's keyword arguments, one dict each)."""
+    clocks = []
+    for row in rows:
+        warnings = sorted(row["warning_days"], reverse=True)
+        clocks.append(
+            Clock(
+                kind=row["kind"],
+                subject_type=ContentType.objects.get_for_model(row["subject"]),
+                subject_id=row["subject"].pk,
+                started_at=row["at"],
+                warning_days=warnings,
+                base_deadline_at=row["deadline"],
+                deadline_at=row["deadline"],
+                due_at=clockmath.next_due(row["deadline"], warnings, []),
+                note=row.get("note", ""),
+            )
+        )
+    return Clock.objects.bulk_create(clocks)
+
+
+def clocks_stop(*, kinds: Iterable[str], subjects: list[models.Model], at: datetime) -> None:
+    """Stop every running or paused clock of these kinds on these subjects (of one model)."""
+    if not subjects:
+        return
+    clocks = Clock.objects.filter(
         kind__in=list(kinds),
-        subject_type=ContentType.objects.get_for_model(subject),
-        subject_id=subject.pk,
+        subject_type=ContentType.objects.get_for_model(subjects[0]),
+        subject_id__in=[s.pk for s in subjects],
         status__in=[ClockStatus.RUNNING, ClockStatus.PAUSED],
-    ):
-        clock_stop(clock=clock, at=at)
+    )
+    ids = list(clocks.values_list("pk", flat=True))
+    if ids:
+        _stop(ids, at)
+
+
+def _stop(ids: list[int], at: datetime) -> None:
+    ClockPause.objects.filter(clock_id__in=ids, resumed_at__isnull=True).update(resumed_at=at)
+    Clock.objects.filter(pk__in=ids).update(
+        status=ClockStatus.STOPPED, stopped_at=at, due_at=None, paused_at=None
+    )
 
 
 def clock_pause(*, clock: Clock, at: datetime, reason: str) -> None:
@@ -233,6 +292,5 @@ def clock_stop(*, clock: Clock, at: datetime) -> None:
     """Stop for good (progress approved, case closed). A paused clock's open pause is closed too."""
     if clock.status in (ClockStatus.STOPPED, ClockStatus.FIRED):
         return
-    ClockPause.objects.filter(clock=clock, resumed_at__isnull=True).update(resumed_at=at)
+    _stop([clock.pk], at)
     clock.status, clock.stopped_at, clock.due_at, clock.paused_at = ClockStatus.STOPPED, at, None, None
-    clock.save(update_fields=["status", "stopped_at", "due_at", "paused_at"])

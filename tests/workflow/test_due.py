@@ -16,7 +16,7 @@ KIND = "test_clock"
 def events():  # type: ignore[no-untyped-def]
     seen: list[tuple[int | None, object]] = []
     registry.register_clock_handler(
-        KIND, lambda event, now: seen.append((event.warning_days, now)), lambda _id: True
+        KIND, lambda evs, now: seen.extend((e.warning_days, now) for e in evs), lambda ids: set(ids)
     )
     return seen
 
@@ -100,12 +100,12 @@ def test_a_stopped_clock_never_fires(clock, events):
 def test_a_handler_that_fails_rolls_back_its_claim_and_is_retried(clock):
     calls = []
 
-    def flaky(event, now):  # type: ignore[no-untyped-def]
-        calls.append(event.warning_days)
+    def flaky(evs, now):  # type: ignore[no-untyped-def]
+        calls.extend(e.warning_days for e in evs)
         if len(calls) == 1:
             raise RuntimeError("transport down")
 
-    registry.register_clock_handler(KIND, flaky, lambda _id: True)
+    registry.register_clock_handler(KIND, flaky, lambda ids: set(ids))
     assert process_due(now=at("2027-01-29 09:00")).failed == 1
     assert Clock.objects.get(pk=clock.pk).warnings_sent == []
     assert process_due(now=at("2027-01-29 09:05")).warnings == 1
@@ -113,6 +113,36 @@ def test_a_handler_that_fails_rolls_back_its_claim_and_is_retried(clock):
 
 
 def test_a_busy_subject_is_left_for_the_next_run(clock, events):
-    registry.register_clock_handler(KIND, lambda e, n: events.append((e.warning_days, n)), lambda _id: False)
+    registry.register_clock_handler(KIND, lambda evs, n: events.extend((e.warning_days, n) for e in evs), lambda ids: set())
     assert process_due(now=at("2027-03-01 09:00")).deadlines == 0
     assert Clock.objects.get(pk=clock.pk).status == ClockStatus.RUNNING
+
+
+def test_one_failing_clock_in_a_chunk_stays_due_and_the_others_go_through(clock):
+    """A chunk is claimed and handled together; when its handler fails the chunk rolls back and its
+    clocks are handled one by one, so only the failing one is left for the next run."""
+    subjects = [Group.objects.create(name=f"subject {i}") for i in range(4)]
+    start = at("2026-11-30 09:00")
+    deadline = add_calendar_months(start, 3)
+    clocks = [
+        services.clock_start(kind=KIND, subject=s, at=start, deadline=deadline, warning_days=[])
+        for s in subjects
+    ]
+    bad = clocks[2].pk
+    calls: list[list[int]] = []
+
+    def handler(evs, now):  # type: ignore[no-untyped-def]
+        calls.append(sorted(e.clock_id for e in evs))
+        if any(e.clock_id == bad for e in evs):
+            raise RuntimeError("this one is broken")
+
+    registry.register_clock_handler(KIND, handler, lambda ids: set(ids))
+    report = process_due(now=deadline)
+    assert (report.deadlines, report.failed) == (4, 1)  # the fixture's clock and three of these
+    assert calls[0] == sorted([clock.pk, *(c.pk for c in clocks)])  # all at once first
+    assert len(calls) == 1 + 5  # then one by one
+    statuses = dict(Clock.objects.filter(kind=KIND).values_list("pk", "status"))
+    assert statuses[bad] == ClockStatus.RUNNING
+    assert [pk for pk, st in statuses.items() if st == ClockStatus.FIRED] == sorted(
+        pk for pk in statuses if pk != bad
+    )
