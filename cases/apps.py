@@ -11,10 +11,10 @@ class CasesConfig(AppConfig):
         from workflow import registry
 
         registry.register_clock_handler(
-            services.CLOCK_KIND, services.lead_clock_due, services.lead_lock_for_clock
+            services.CLOCK_KIND, services.lead_clocks_due, services.lead_lock_for_clock
         )
         registry.register_due_job("imports", imports.imports_due)
         for kind in (commitment_services.INSPECTION, commitment_services.RECTIFICATION):
             registry.register_clock_handler(
-                kind, commitment_services.commitment_clock_due, commitment_services.commitment_lock_for_clock
+                kind, commitment_services.commitment_clocks_due, commitment_services.commitment_lock_for_clock
             )

@@ -288,12 +288,17 @@ def _stop_clock(app: CommitmentApplication, now: datetime) -> None:
         engine.clock_stop(clock=app.clock, at=now)
 
 
-def commitment_lock_for_clock(subject_id: int) -> bool:
-    return locks.lock_if_free(CommitmentApplication, subject_id)
+def commitment_lock_for_clock(subject_ids: list[int]) -> set[int]:
+    return locks.lock_free(CommitmentApplication, subject_ids)
 
 
-def commitment_clock_due(event: registry.ClockEvent, now: datetime) -> None:
-    """An inspection or rectification is due soon (warning) or overdue (escalated to the unit leader)."""
+def commitment_clocks_due(events: list[registry.ClockEvent], now: datetime) -> None:
+    """Inspections or rectifications due soon (warning) or overdue (escalated to the unit leader)."""
+    for event in events:
+        _commitment_clock_due(event, now)
+
+
+def _commitment_clock_due(event: registry.ClockEvent, now: datetime) -> None:
     app = CommitmentApplication.objects.filter(pk=event.subject_id, clock_id=event.clock_id).first()
     if app is None or app.state not in (CommitmentState.APPROVED, CommitmentState.RECTIFYING):
         return

@@ -183,6 +183,8 @@ def lead_transition(
         with transaction.atomic():
             lead = _locked_lead(lead_id)
             _check_actor(lead, name, actor)
+            if name == "escalate":  # the system's transition, built for due-work chunks
+                return leads_escalate(lead_ids=[lead.pk], now=now)[0]
             step = Step(lead=lead, actor=actor, now=now, params=_parse(name, params, now))
             source = lead.state
             EFFECTS[name](step)
@@ -407,15 +409,72 @@ def _reject_push(step: Step) -> None:
     step.rule = str(_("The city kept the lead with the unit; the clock resumes"))
 
 
-def _escalate(step: Step) -> None:
-    lead = step.lead
-    lost = lead.unit
-    Exclusion.objects.create(lead=lead, unit=lost, reason=Exclusion.Reason.CLOCK_EXPIRED, at=step.now)
-    lead.unit = None
-    step.record.update(
-        {"lost_unit": lost.code, "deadline_at": _iso(lead.clock.deadline_at), "fired_at": _iso(step.now)}
+@official_language
+@transaction.atomic
+def leads_escalate(*, lead_ids: list[int], now: datetime) -> list[Lead]:
+    """`escalate` (§5: the deadline passed without substantive progress) on many leads at once.
+
+    The same steps as lead_transition — lock, the machine's check, the effects, history, grants,
+    the events — each taken for all the leads together, so a due-work chunk of a hundred
+    escalations costs a few dozen statements. Leads the machine refuses are left out; returns
+    the escalated ones. lead_transition("escalate") comes here too: there is one escalation.
+    """
+    leads = [
+        lead
+        for lead in Lead.objects.select_for_update(of=("self",))
+        .select_related("unit", "clock")
+        .filter(pk__in=lead_ids)
+        .order_by("pk")
+        if can_proceed(lead.escalate)
+    ]
+    if not leads:
+        return []
+    source, rule = (
+        State.NEGOTIATING,
+        str(_("§5: 3 months of negotiation without substantive progress; the city coordinates")),
     )
-    step.rule = str(_("§5: 3 months of negotiation without substantive progress; the city coordinates"))
+    exclusions, records = [], []
+    for lead in leads:
+        lost = lead.unit
+        exclusions.append(Exclusion(lead=lead, unit=lost, reason=Exclusion.Reason.CLOCK_EXPIRED, at=now))
+        records.append(
+            {"lost_unit": lost.code, "deadline_at": _iso(lead.clock.deadline_at), "fired_at": _iso(now)}
+        )
+        lead.escalate()
+        lead.unit, lead.updated_at = None, now
+    Exclusion.objects.bulk_create(exclusions)
+    # the rows are locked and the machine moved every one of them to the same state
+    Lead.objects.filter(pk__in=[lead.pk for lead in leads]).update(
+        state=leads[0].state, unit=None, updated_at=now
+    )
+    history = engine.history_records(
+        [
+            {
+                "subject": lead,
+                "transition": "escalate",
+                "source": source,
+                "target": lead.state,
+                "actor_id": None,
+                "at": now,
+                "params": record,
+                "rule": rule,
+            }
+            for lead, record in zip(leads, records, strict=True)
+        ]  # fmt: skip
+    )
+    _sync_grants(*leads)
+    registry.publish_many(
+        [
+            registry.Event(
+                name="lead.escalate",
+                subject_id=lead.pk,
+                at=now,
+                data={"history_id": h.pk, "source": source, "target": lead.state, **record},
+            )
+            for lead, h, record in zip(leads, history, records, strict=True)
+        ]
+    )
+    return leads
 
 
 def _land(step: Step) -> None:
@@ -483,7 +542,6 @@ EFFECTS: dict[str, Effect] = {
     "request_push": _request_push,
     "confirm_push": _confirm_push,
     "reject_push": _reject_push,
-    "escalate": _escalate,
     "reassign": _reassign,
     "land": _land,
     "close": _close,
@@ -493,51 +551,68 @@ EFFECTS: dict[str, Effect] = {
 # --- grants -----------------------------------------------------------------------------------
 
 
-def _sync_grants(lead: Lead) -> None:
-    """Grant what the lead's state gives each unit (DESIGN §2), and nothing more.
+def _sync_grants(*leads: Lead) -> None:
+    """Grant what each lead's state gives each unit (DESIGN §2), and nothing more.
 
     Every unit that ever held the lead keeps `view` (the discoverer, the current unit, units that
     pushed or lost it). The discoverer works a draft; the assigned unit works an active lead.
     """
-    viewers = {lead.discovering_unit_id, *lead.exclusions.values_list("unit_id", flat=True)}
-    if lead.unit_id:
-        viewers.add(lead.unit_id)
-    desired: dict[tuple[int, str], set[str]] = {(u, r): {access.VIEW} for u in viewers for r in BOTH_ROLES}
-    worker = lead.discovering_unit_id if lead.state == State.DRAFT else None
-    if lead.state in ASSIGNED_STATES:
-        worker = lead.unit_id
-    if worker is not None:
-        desired[(worker, Role.OFFICER)].add(access.WORK)
-        desired[(worker, Role.LEADER)] |= {access.WORK, access.APPROVE}
-    engine.grants_sync(obj=lead, desired=desired)
+    excluded: dict[int, set[int]] = {lead.pk: set() for lead in leads}
+    for lead_id, unit_id in Exclusion.objects.filter(lead__in=leads).values_list("lead_id", "unit_id"):
+        excluded[lead_id].add(unit_id)
+    wanted = {}
+    for lead in leads:
+        viewers = {lead.discovering_unit_id, *excluded[lead.pk]}
+        if lead.unit_id:
+            viewers.add(lead.unit_id)
+        desired: dict[tuple[int, str], set[str]] = {
+            (u, r): {access.VIEW} for u in viewers for r in BOTH_ROLES
+        }
+        worker = lead.discovering_unit_id if lead.state == State.DRAFT else None
+        if lead.state in ASSIGNED_STATES:
+            worker = lead.unit_id
+        if worker is not None:
+            desired[(worker, Role.OFFICER)].add(access.WORK)
+            desired[(worker, Role.LEADER)] |= {access.WORK, access.APPROVE}
+        wanted[lead] = desired
+    engine.grants_sync_many(wanted)
 
 
 # --- the clock's handler ----------------------------------------------------------------------
 
 
-def lead_lock_for_clock(subject_id: int) -> bool:
-    """Lock the lead before its clock (the order transitions use), skipping a lead in use."""
-    return locks.lock_if_free(Lead, subject_id)
+def lead_lock_for_clock(subject_ids: list[int]) -> set[int]:
+    """Lock the leads before their clocks (the order transitions use), skipping leads in use."""
+    return locks.lock_free(Lead, subject_ids)
 
 
-def lead_clock_due(event: registry.ClockEvent, now: datetime) -> None:
-    """A warning or the deadline of a lead's no-progress clock came due (runs inside the claim)."""
-    lead = Lead.objects.filter(pk=event.subject_id, clock_id=event.clock_id, state=State.NEGOTIATING).first()
-    if lead is None:
-        return  # the clock belongs to a negotiation that has since ended; nothing to say
-    if event.is_deadline:
-        lead_transition(lead_id=lead.pk, name="escalate", actor=None, params={}, now=now)
-        return
-    registry.publish(
-        registry.Event(
-            name="lead.clock_warning",
-            subject_id=lead.pk,
-            at=now,
-            data={
-                "clock_id": event.clock_id,
-                "days": event.warning_days,
-                "deadline_at": _iso(event.deadline_at),
-                "unit_id": lead.unit_id,
-            },
-        )
+def lead_clocks_due(events: list[registry.ClockEvent], now: datetime) -> None:
+    """Warnings and deadlines of leads' no-progress clocks came due (runs inside the claim)."""
+    current = {
+        pk: (clock_id, unit_id)
+        for pk, clock_id, unit_id in Lead.objects.filter(
+            pk__in=[e.subject_id for e in events], state=State.NEGOTIATING
+        ).values_list("pk", "clock_id", "unit_id")
+    }
+    # a clock of a negotiation that has since ended has nothing to say
+    events = [e for e in events if current.get(e.subject_id, (None,))[0] == e.clock_id]
+    deadlines = [e.subject_id for e in events if e.is_deadline]
+    if deadlines:
+        leads_escalate(lead_ids=deadlines, now=now)
+    registry.publish_many(
+        [
+            registry.Event(
+                name="lead.clock_warning",
+                subject_id=e.subject_id,
+                at=now,
+                data={
+                    "clock_id": e.clock_id,
+                    "days": e.warning_days,
+                    "deadline_at": _iso(e.deadline_at),
+                    "unit_id": current[e.subject_id][1],
+                },
+            )
+            for e in events
+            if not e.is_deadline
+        ]
     )

@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
         from notifications import commitments, ladder, outbox, rules
         from workflow import registry
 
-        registry.subscribe(rules.on_event)
-        registry.subscribe(commitments.on_event)
+        registry.subscribe(rules.on_events)
+        registry.subscribe(commitments.on_events)
         ladder.register()
         registry.register_due_job("deliveries", lambda now: outbox.deliveries_send(now=now))

@@ -22,7 +22,12 @@ RULES = {
 }
 
 
-def on_event(event: registry.Event) -> None:
+def on_events(events: list[registry.Event]) -> None:
+    for event in events:
+        _on_event(event)
+
+
+def _on_event(event: registry.Event) -> None:
     rule = RULES.get(event.name)
     if rule is None:
         return

@@ -27,27 +27,42 @@ WAITING = {
 }
 
 
-def on_event(event: registry.Event) -> None:
+def on_events(events: list[registry.Event]) -> None:
     """Restart the ladder on every transition of a lead."""
-    if not event.name.startswith("lead.") or "target" not in event.data:
+    events = [e for e in events if e.name.startswith("lead.") and "target" in e.data]
+    if not events:
         return
-    lead = Lead.objects.get(pk=event.subject_id)
-    engine.clocks_stop(kinds=(REMIND, ESCALATE), subject=lead, at=event.at)
-    if event.data["target"] not in WAITING:
-        return
-    for kind, days in (
-        (REMIND, policy.WAIT_REMIND_WORKING_DAYS),
-        (ESCALATE, policy.WAIT_ESCALATE_WORKING_DAYS),
-    ):
-        deadline, fallback = add_working_days(event.at, days)
-        note = (
-            f"Monday–Friday assumed for {', '.join(map(str, fallback))}: statutory calendar unknown"
-            if fallback
-            else ""
+    leads = Lead.objects.in_bulk([e.subject_id for e in events])
+    for at in sorted({e.at for e in events}):
+        engine.clocks_stop(
+            kinds=(REMIND, ESCALATE), subjects=[leads[e.subject_id] for e in events if e.at == at], at=at
         )
-        engine.clock_start(
-            kind=kind, subject=lead, at=event.at, deadline=deadline, warning_days=[], note=note
-        )
+    starts, deadlines = [], {}
+    for event in events:
+        if event.data["target"] not in WAITING:
+            continue
+        for kind, days in (
+            (REMIND, policy.WAIT_REMIND_WORKING_DAYS),
+            (ESCALATE, policy.WAIT_ESCALATE_WORKING_DAYS),
+        ):
+            if (event.at, days) not in deadlines:
+                deadlines[(event.at, days)] = add_working_days(event.at, days)
+            deadline, fallback = deadlines[(event.at, days)]
+            note = (
+                f"Monday–Friday assumed for {', '.join(map(str, fallback))}: statutory calendar unknown"
+                if fallback
+                else ""
+            )
+            starts.append(
+                {"kind": kind, "subject": leads[event.subject_id], "at": event.at, "deadline": deadline,
+                 "warning_days": [], "note": note}
+            )  # fmt: skip
+    engine.clocks_start(starts)
+
+
+def on_dues(events: list[registry.ClockEvent], now: datetime) -> None:
+    for event in events:
+        on_due(event, now)
 
 
 def on_due(event: registry.ClockEvent, now: datetime) -> None:
@@ -69,6 +84,6 @@ def on_due(event: registry.ClockEvent, now: datetime) -> None:
 
 
 def register() -> None:
-    registry.subscribe(on_event)
+    registry.subscribe(on_events)
     for kind in (REMIND, ESCALATE):
-        registry.register_clock_handler(kind, on_due, lead_lock_for_clock)
+        registry.register_clock_handler(kind, on_dues, lead_lock_for_clock)

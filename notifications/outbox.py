@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from notifications import transports
-from notifications.models import Delivery, Notification, WebhookEndpoint
-from workflow import locks
+from notifications.models import Delivery, Notification, Preference, WebhookEndpoint
+from workflow import locks, registry
 from workflow.models import Membership
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,9 @@ def deliveries_create(*, notifications: list[Notification], now: datetime) -> li
             Q(user_id__in=users) | Q(unit__memberships__user_id__in=users), active=True
         ).distinct()
     )
+    no_email = set(
+        Preference.objects.filter(user_id__in=users, email=False).values_list("user_id", flat=True)
+    )
     units_of: dict[int, set[int]] = {}
     for user_id, unit_id in Membership.objects.filter(user_id__in=users).values_list("user_id", "unit_id"):
         units_of.setdefault(user_id, set()).add(unit_id)
@@ -54,7 +57,7 @@ def deliveries_create(*, notifications: list[Notification], now: datetime) -> li
     for n in notifications:
         base = {"notification": n, "next_attempt_at": first_attempt, "created_at": now}
         rows.append(Delivery(channel=Delivery.Channel.WEBSOCKET, key=f"{n.key}:u{n.user_id}:ws", **base))
-        if emails.get(n.user_id) and _wants_email(n.user_id):
+        if emails.get(n.user_id) and n.user_id not in no_email:
             rows.append(Delivery(channel=Delivery.Channel.EMAIL, key=f"{n.key}:u{n.user_id}:email", **base))
         for ep in endpoints:
             if ep.user_id == n.user_id:
@@ -99,6 +102,8 @@ def _send_after_commit(ids: list[int], now: datetime) -> None:
     The pending ids live in the transaction's own on-commit callback, so a rollback discards them
     with it (Django drops callbacks registered inside a rolled-back savepoint too).
     """
+    if registry.sweeping():
+        return  # process_due's deliveries job sends them as soon as the clocks are done
     conn = transaction.get_connection()
     flush = next(
         (f for _sids, f, _robust in conn.run_on_commit if isinstance(f, _Flush) and not f.done), None
@@ -109,13 +114,6 @@ def _send_after_commit(ids: list[int], now: datetime) -> None:
         transaction.on_commit(flush)  # outside a transaction: runs at once
         return
     flush.batches.setdefault(now, set()).update(ids)
-
-
-def _wants_email(user_id: int) -> bool:
-    from notifications.models import Preference
-
-    pref = Preference.objects.filter(user_id=user_id).first()
-    return pref is None or pref.email
 
 
 def deliveries_send(*, now: datetime, ids: Iterable[int] | None = None) -> int:
@@ -163,7 +161,12 @@ def _claim(qs, now: datetime) -> list[Delivery]:  # type: ignore[no-untyped-def]
         Delivery.objects.filter(pk__in=pks).update(
             status=Delivery.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + LEASE
         )
-    return list(Delivery.objects.filter(pk__in=pks).select_related("notification__user", "endpoint__unit"))
+    language = Preference.objects.filter(user_id=OuterRef("notification__user_id")).values("language")[:1]
+    return list(
+        Delivery.objects.filter(pk__in=pks)
+        .select_related("notification__user", "endpoint__unit")
+        .annotate(recipient_language=Subquery(language))  # read by the e-mail transport
+    )
 
 
 def _send(claimed: list[Delivery], now: datetime) -> int:

@@ -1,13 +1,13 @@
 """Who is told what when something happens to a lead (DESIGN §7).
 
-Called synchronously by workflow.registry.publish inside the transaction of the cause, so an
-inbox row exists exactly when its cause does.
+Called synchronously by workflow.registry.publish (with a list of events) inside the transaction of
+the cause, so an inbox row exists exactly when its cause does.
 """
 
 from django.utils import timezone
 
 from cases.models import Lead
-from notifications.services import notify
+from notifications.services import notify_many
 from workflow import registry
 from workflow.models import Level, Membership, Role
 
@@ -38,27 +38,34 @@ RULES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def on_event(event: registry.Event) -> None:
-    rule = RULES.get(event.name)
-    if rule is None:
+def on_events(events: list[registry.Event]) -> None:
+    """Inbox rows for these events' audiences, written together (a chunk of escalations at once)."""
+    events = [e for e in events if e.name in RULES]
+    # a district keeps its own small lead: the city has nothing to do
+    events = [e for e in events if not (e.name == "lead.submit" and e.data.get("target") == "negotiating")]
+    if not events:
         return
-    kind, audiences = rule
-    if event.name == "lead.submit" and event.data.get("target") == "negotiating":
-        return  # a district keeps its own small lead: the city has nothing to do
-    lead = Lead.objects.select_related("unit").get(pk=event.subject_id)
-    users = set()
-    for name in audiences:
-        users |= audience(name, lead, event)
-    users.discard(event.actor_id)
-    params = {
-        "lead_name": lead.name,
-        "days": event.data.get("days"),
-        "deadline_at": event.data.get("deadline_at"),
-        "unit": event.data.get("unit") or event.data.get("lost_unit") or event.data.get("pushing_unit"),
-    }
-    notify(
-        users=users, kind=kind, lead_id=lead.pk, params=params, key=_key(event), at=event.at or timezone.now()
-    )
+    leads = Lead.objects.select_related("unit").in_bulk([e.subject_id for e in events])
+    memo: dict = {}
+    items = []
+    for event in events:
+        kind, audiences = RULES[event.name]
+        lead = leads[event.subject_id]
+        users = set()
+        for name in audiences:
+            users |= audience(name, lead, event, memo)
+        users.discard(event.actor_id)
+        params = {
+            "lead_name": lead.name,
+            "days": event.data.get("days"),
+            "deadline_at": event.data.get("deadline_at"),
+            "unit": event.data.get("unit") or event.data.get("lost_unit") or event.data.get("pushing_unit"),
+        }
+        items.append(
+            {"users": users, "kind": kind, "lead_id": lead.pk, "params": params, "key": _key(event),
+             "at": event.at or timezone.now()}
+        )  # fmt: skip
+    notify_many(items)
 
 
 def _key(event: registry.Event) -> str:
@@ -67,8 +74,20 @@ def _key(event: registry.Event) -> str:
     return f"history:{event.data['history_id']}"
 
 
-def audience(name: str, lead: Lead, event: registry.Event) -> set[int]:
-    """The people an audience name stands for, for this lead and event."""
+def audience(name: str, lead: Lead, event: registry.Event, memo: dict | None = None) -> set[int]:
+    """The people an audience name stands for, for this lead and event. With `memo` (one batch of
+    events), an audience that names the same people for several events is looked up once."""
+    if memo is None:
+        return _audience(name, lead, event)
+    code = event.data.get("pushing_unit") or event.data.get("lost_unit")
+    key = (name, None if name in (CITY, CITY_LEADERS) else (lead.discovering_unit_id, lead.unit_id, code,
+                                                           event.data.get("unit_id")))  # fmt: skip
+    if key not in memo:
+        memo[key] = _audience(name, lead, event)
+    return memo[key]
+
+
+def _audience(name: str, lead: Lead, event: registry.Event) -> set[int]:
     if name in (CITY, CITY_LEADERS):
         role = Role.OFFICER if name == CITY else Role.LEADER
         return _members(Membership.objects.filter(unit__level=Level.CITY, role=role))

@@ -23,30 +23,40 @@ def notify(
     (user, key) is unique, so a cause that is handled again notifies nobody twice. Delivery
     starts after the transaction commits.
     """
-    users = sorted(set(users))
-    if not users:
-        return []
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=u,
-                kind=kind,
-                lead_id=lead_id,
-                commitment_id=commitment_id,
-                params=params,
-                key=key,
-                created_at=at,
-            )
-            for u in users
-        ],
-        ignore_conflicts=True,
-    )
-    fresh = list(
-        Notification.objects.filter(key=key, user_id__in=users, deliveries__isnull=True).select_related(
-            "user"
+    return notify_many(
+        [{"users": users, "kind": kind, "lead_id": lead_id, "params": params, "key": key, "at": at,
+          "commitment_id": commitment_id}]
+    )  # fmt: skip
+
+
+def notify_many(items: list[dict[str, Any]]) -> list[Notification]:
+    """notify() for several causes at once (notify's keyword arguments, one dict each)."""
+    rows = [
+        Notification(
+            user_id=u,
+            kind=item["kind"],
+            lead_id=item["lead_id"],
+            commitment_id=item.get("commitment_id"),
+            params=item["params"],
+            key=item["key"],
+            created_at=item["at"],
         )
-    )
-    outbox.deliveries_create(notifications=fresh, now=at)
+        for item in items
+        for u in sorted(set(item["users"]))
+    ]
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    wanted = {(n.key, n.user_id) for n in rows}
+    fresh = [
+        n
+        for n in Notification.objects.filter(
+            key__in={n.key for n in rows}, user_id__in={n.user_id for n in rows}, deliveries__isnull=True
+        ).select_related("user")
+        if (n.key, n.user_id) in wanted
+    ]
+    for at in sorted({n.created_at for n in fresh}):
+        outbox.deliveries_create(notifications=[n for n in fresh if n.created_at == at], now=at)
     return fresh
 
 

@@ -73,7 +73,13 @@ def send_email(delivery: Delivery) -> None:
     user = notification.user
     if not user.email:
         raise TransportError("the recipient has no email address", retryable=False)
-    with translation.override(language_of(user.pk)):
+    # the outbox reads every claimed recipient's language with the claim; a lone send asks
+    language = (
+        delivery.recipient_language or settings.LANGUAGE_CODE
+        if hasattr(delivery, "recipient_language")
+        else language_of(user.pk)
+    )
+    with translation.override(language):
         context = {"user": user, "text": texts.render(notification), "notification": notification}
         subject = render_to_string("notifications/email_subject.txt", context).strip()
         body = render_to_string("notifications/email_body.txt", context)

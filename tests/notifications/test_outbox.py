@@ -216,3 +216,24 @@ def test_one_send_per_commit_and_a_rolled_back_cause_sends_nothing(receiver, com
     assert sorted((d.status, d.attempts) for d in hooks) == [("pending", 1), ("sent", 1), ("sent", 1)]
     assert hooks.get(status="pending").next_attempt_at == at("2026-11-30 09:00:10")
     assert len(hook.requests) == 3
+
+
+def test_the_clock_phase_leaves_sending_to_the_runs_deliveries_job(
+    receiver, committed, make_negotiating, haidian_leader, django_capture_on_commit_callbacks
+):
+    """Escalations write their outbox rows; the same run's `deliveries` job sends them once the
+    clocks are done (no send holds up the claims), each exactly once."""
+    hook = receiver([])
+    WebhookEndpoint.objects.create(user=haidian_leader, url=hook.url, secret=SECRET)
+    lead = committed(make_negotiating, now=at("2026-11-30 09:00"))
+    Delivery.objects.update(status="sent")  # what the confirmation sent is not under test
+    before = len(hook.requests)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = process_due(now=at("2027-03-01 09:00"))
+    assert report.deadlines == 1
+    assert not any("Flush" in repr(c) for c in callbacks)  # nothing queued to send after the claims
+    escalation = Delivery.objects.filter(notification__kind="escalated", notification__lead=lead)
+    assert escalation.filter(channel="webhook").get().status == "sent"
+    assert report.jobs["deliveries"] == escalation.exclude(channel="websocket").count() > 0
+    assert len(hook.requests) == before + 1
+    assert set(report.seconds) == {"clocks", *report.jobs}
