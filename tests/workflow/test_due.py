@@ -113,7 +113,9 @@ def test_a_handler_that_fails_rolls_back_its_claim_and_is_retried(clock):
 
 
 def test_a_busy_subject_is_left_for_the_next_run(clock, events):
-    registry.register_clock_handler(KIND, lambda evs, n: events.extend((e.warning_days, n) for e in evs), lambda ids: set())
+    registry.register_clock_handler(
+        KIND, lambda evs, n: events.extend((e.warning_days, n) for e in evs), lambda ids: set()
+    )
     assert process_due(now=at("2027-03-01 09:00")).deadlines == 0
     assert Clock.objects.get(pk=clock.pk).status == ClockStatus.RUNNING
 
