@@ -145,6 +145,24 @@ def arguments(description: str, **defaults: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def start_together(procs: list[subprocess.Popen]) -> None:
+    """Wait until every worker process has set itself up and says "ready", then let them all go."""
+    for p in procs:
+        line = p.stdout.readline() if p.stdout else ""
+        if line.strip() != "ready":
+            raise SystemExit(f"a worker did not start: {line!r}")
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+
+
+def wait_for_go() -> None:
+    """The worker's side of start_together."""
+    print("ready", flush=True)
+    sys.stdin.readline()
+
+
 # --- figures ---------------------------------------------------------------------------------
 
 

@@ -22,13 +22,12 @@ from datetime import timedelta
 from benchmarks import common, transitions
 
 
-def worker(start_at: float) -> None:
+def worker() -> None:
     from django.utils import timezone
 
     from workflow.due import process_due
 
-    while time.time() < start_at:
-        time.sleep(0.001)
+    common.wait_for_go()
     t0 = time.perf_counter()
     report = process_due(now=timezone.now())
     seconds = time.perf_counter() - t0
@@ -42,31 +41,22 @@ def worker(start_at: float) -> None:
 
 def run_workers(db: str, n: int, *extra: str) -> tuple[list[dict], int]:
     """Start n workers together; returns their reports and the peak RSS (KiB) of any of them."""
-    start_at = time.time() + 2 + n
     procs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "benchmarks.due",
-                "--db",
-                db,
-                "--worker",
-                *extra,
-                "--start-at",
-                str(start_at),
-            ],
+            [sys.executable, "-m", "benchmarks.due", "--db", db, "--worker", *extra],
             cwd=common.ROOT,
             env=common.process_env(db),
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-        )
+        )  # fmt: skip
         for _ in range(n)
     ]
+    common.start_together(procs)
     reports, peak = [], 0
     for p in procs:
-        _pid, status, usage = os_wait4(p)
         out = p.stdout.read() if p.stdout else ""
+        _pid, status, usage = os_wait4(p)
         if status:
             raise SystemExit(f"a worker failed: {status}")
         reports.append(json.loads(out.strip().splitlines()[-1]))
@@ -124,20 +114,21 @@ def report_run(name: str, reports: list[dict], due: int, baseline: float, clocks
 
 
 def main() -> None:
-    parser = common.arguments(__doc__, leads=1_000_000, clocks=1_000_000, due=10_000, start_at=0.0)
+    parser = common.arguments(__doc__, leads=1_000_000, clocks=1_000_000, due=10_000, bare=2000)
     parser.add_argument("--worker", action="store_true")
     parser.add_argument("--idle", action="store_true", help="with --worker: set Django up and stop")
     a = parser.parse_args()
     if a.worker:
         common.django_setup(a.db)
         if a.idle:  # the memory baseline: Django set up, nothing done
+            common.wait_for_go()
             print(
                 json.dumps(
                     {"seconds": 0, "start": time.time(), "report": {"deadlines": 0}, "phases": {"clocks": 0}}
                 )
             )
         else:
-            worker(a.start_at)
+            worker()
         return
     common.django_setup(a.db)
     from django.db import connection
@@ -153,8 +144,8 @@ def main() -> None:
     )
     transitions.bare_setup(8)
     connection.close()
-    base1 = transitions.measure(a.db, "bare", 1, 2000)
-    base2 = transitions.measure(a.db, "bare", 2, 2000)
+    base1 = transitions.measure(a.db, "bare", 1, a.bare)
+    base2 = transitions.measure(a.db, "bare", 2, a.bare)
 
     reports, rss = run_workers(a.db, 1)
     rate1 = report_run("due-work 1 worker", reports, a.due, base1, built["clocks"])

@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,13 +25,13 @@ from benchmarks import common  # noqa: E402
 # name → [(database kind, module, arguments at full size, arguments in --quick)]
 PLAN: dict[str, list[tuple[str, str, list[str], list[str]]]] = {
     "transitions": [
-        ("sqlite", "transitions", ["--lifecycles", "300"], ["--lifecycles", "40"]),
-        ("postgres", "transitions", ["--lifecycles", "300"], ["--lifecycles", "30"]),
+        ("sqlite", "transitions", ["--lifecycles", "300"], ["--lifecycles", "15", "--bare", "300"]),
+        ("postgres", "transitions", ["--lifecycles", "300"], ["--lifecycles", "10", "--bare", "200"]),
         (
             "postgres",
             "transitions",
             ["--lifecycles", "100", "--procs", "4"],
-            ["--lifecycles", "10", "--procs", "4"],
+            ["--lifecycles", "4", "--procs", "4", "--bare", "100"],
         ),
     ],
     "queue": [
@@ -38,7 +39,7 @@ PLAN: dict[str, list[tuple[str, str, list[str], list[str]]]] = {
             "postgres",
             "queues",
             ["--leads", "1000000", "--repeat", "100"],
-            ["--leads", "20000", "--repeat", "20"],
+            ["--leads", "10000", "--repeat", "15"],
         ),
     ],
     "due": [  # due-work, and memory (the peak RSS of its one-worker run)
@@ -46,7 +47,7 @@ PLAN: dict[str, list[tuple[str, str, list[str], list[str]]]] = {
             "postgres",
             "due",
             ["--leads", "1000000", "--clocks", "1000000", "--due", "10000"],
-            ["--leads", "20000", "--clocks", "50000", "--due", "200"],
+            ["--leads", "10000", "--clocks", "20000", "--due", "300", "--bare", "300"],
         ),
     ],
     "push": [
@@ -54,13 +55,13 @@ PLAN: dict[str, list[tuple[str, str, list[str], list[str]]]] = {
             "sqlite",
             "push",
             ["--sockets", "1000", "--messages", "400"],
-            ["--sockets", "200", "--messages", "60"],
+            ["--sockets", "150", "--messages", "40"],
         ),
         (
             "postgres",
             "push",
             ["--sockets", "1000", "--messages", "400", "--layer", "redis"],
-            ["--sockets", "200", "--messages", "60", "--layer", "redis"],
+            ["--sockets", "150", "--messages", "40", "--layer", "redis"],
         ),
     ],
 }
@@ -80,8 +81,8 @@ def main() -> int:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
     started = time.perf_counter()
     kinds = {kind for name in chosen for kind, *_ in PLAN[name]}
-    for kind in sorted(kinds):
-        common.template_create(kind)
+    with ThreadPoolExecutor() as pool:  # each is a `migrate` in its own process
+        list(pool.map(common.template_create, sorted(kinds)))
     figures, lines = [], []
     for name in chosen:
         for n, (kind, module, full, quick) in enumerate(PLAN[name]):

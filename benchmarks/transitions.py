@@ -101,20 +101,18 @@ def bare(worker: int, n: int) -> None:
             )
 
 
-def worker_main(kind: str, worker: int, n: int, start_at: float) -> None:
-    """One process: wait for the common start, run, print how long it took."""
+def worker_main(kind: str, worker: int, n: int) -> None:
+    """One process: warm up, wait for the common start, run, print how long it took."""
     fn = lifecycles if kind == "services" else bare
     fn(worker, 1)  # warm-up: imports, caches, the connection
-    while time.time() < start_at:
-        time.sleep(0.001)
+    common.wait_for_go()
     t0 = time.perf_counter()
     fn(worker + 1, n) if kind == "services" else fn(worker, n)
-    print(json.dumps({"seconds": time.perf_counter() - t0, "start": t0}), flush=True)
+    print(json.dumps({"seconds": time.perf_counter() - t0}), flush=True)
 
 
 def measure(db: str, kind: str, procs: int, n: int) -> float:
     """Transactions per second of `procs` processes each running n units of `kind`."""
-    start_at = time.time() + 3 + procs  # every process has set Django up by then
     workers = [
         subprocess.Popen(
             [
@@ -129,16 +127,16 @@ def measure(db: str, kind: str, procs: int, n: int) -> float:
                 str(w),
                 "--lifecycles",
                 str(n),
-                "--start-at",
-                str(start_at),
             ],
             cwd=common.ROOT,
             env=common.process_env(db),
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )  # fmt: skip
         for w in range(procs)
     ]
+    common.start_together(workers)
     seconds = []
     for p in workers:
         out, _ = p.communicate()
@@ -150,19 +148,19 @@ def measure(db: str, kind: str, procs: int, n: int) -> float:
 
 
 def main() -> None:
-    parser = common.arguments(__doc__, lifecycles=200, procs=1, worker="", index=0, start_at=0.0, label="")
+    parser = common.arguments(__doc__, lifecycles=200, procs=1, worker="", index=0, bare=0)
     a = parser.parse_args()
     common.django_setup(a.db)
     if a.worker:
         # each worker's lifecycles are numbered from its own block (w + 1) so companies never repeat
-        worker_main(a.worker, (a.index + 1) * 10, a.lifecycles, a.start_at)
+        worker_main(a.worker, (a.index + 1) * 10, a.lifecycles)
         return
     from django.db import connection
 
     bare_setup(64)
     engine = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     connection.close()
-    baseline = measure(a.db, "bare", a.procs, a.lifecycles * STEPS)
+    baseline = measure(a.db, "bare", a.procs, a.bare or a.lifecycles * STEPS)
     rate = measure(a.db, "services", a.procs, a.lifecycles)
     common.result(
         f"transitions {engine} {a.procs} proc{'s' if a.procs > 1 else ''}",
