@@ -1,3 +1,5 @@
+import functools
+
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
@@ -17,6 +19,11 @@ class CappedPaginator(Paginator):
 
     wanted = 1
 
+    def __init__(self, object_list, per_page, *args, count_from=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(object_list, per_page, *args, **kwargs)
+        # what to count: the page's rows may carry joins and an order that counting does not need
+        self.count_from = object_list if count_from is None else count_from
+
     def validate_number(self, number):  # type: ignore[no-untyped-def]
         try:
             self.wanted = max(int(number), 1)
@@ -28,8 +35,8 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         if self.wanted * self.per_page > COUNT_CAP:
             self.exact = True
-            return super().count
-        bounded = self.object_list[: COUNT_CAP + 1].count()  # SELECT COUNT(*) FROM (… LIMIT cap + 1)
+            return self.count_from.count()
+        bounded = self.count_from[: COUNT_CAP + 1].count()  # SELECT COUNT(*) FROM (… LIMIT cap + 1)
         self.exact = bounded <= COUNT_CAP
         return bounded
 
@@ -42,6 +49,11 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     django_paginator_class = CappedPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
+        count_from = getattr(view, "count_queryset", None)
+        self.django_paginator_class = functools.partial(CappedPaginator, count_from=count_from)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):  # type: ignore[no-untyped-def]
         paginator = self.page.paginator

@@ -31,7 +31,9 @@ class SummaryList:
     """Lists of leads: a page of plain rows, shaped like LeadSummarySerializer without its machinery."""
 
     def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        page = self.paginate_queryset(selectors.lead_summary_rows(self.get_queryset()))  # type: ignore[attr-defined]
+        leads = self.get_queryset()  # type: ignore[attr-defined]
+        self.count_queryset = leads.order_by()  # counted without the rows' joins and order
+        page = self.paginate_queryset(selectors.lead_summary_rows(leads))  # type: ignore[attr-defined]
         return self.get_paginated_response(lead_summaries(page))  # type: ignore[attr-defined]
 
 
