@@ -151,10 +151,20 @@ SPECTACULAR_SETTINGS = {
 # the in-memory layer, and the due-work loop inside the ASGI server. With it: channels-redis, and
 # Celery workers and beat on the same Redis.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+
+
+def redis_channel_layer(url: str) -> dict:
+    """channels-redis on `url`. Its receive loop blocks in BZPOPMIN for up to 5 s; redis-py 8 cuts
+    every read off after 5 s by default, which kills idle consumers (their sockets close and pushes
+    to them are lost). The read timeout must outlast the blocking pop."""
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [{"address": url, "socket_timeout": 30, "socket_connect_timeout": 5}]},
     }
+
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 CELERY_BROKER_URL = REDIS_URL or "memory://"

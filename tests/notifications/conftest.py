@@ -14,12 +14,9 @@ def in_memory_layer(settings, monkeypatch):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def redis_layer(settings, redis_server):  # type: ignore[no-untyped-def]
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_server.url]},
-        }
-    }
+    from config.settings import redis_channel_layer
+
+    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(redis_server.url)}  # what production runs
     channel_layers.backends.clear()
     yield redis_server
     channel_layers.backends.clear()
