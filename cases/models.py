@@ -370,7 +370,12 @@ class LeadUserObjectPermission(UserObjectPermissionBase):
 
 
 class LeadGroupObjectPermission(GroupObjectPermissionBase):
-    """guardian's direct foreign-key table for per-group (unit role) grants on leads."""
+    """guardian's direct foreign-key table for per-group (unit role) grants on leads.
+
+    Its indexes come from guardian: the unique (group, permission, content_object) index serves the
+    visibility and queue subqueries (WHERE group IN my groups AND permission = … → lead ids) and
+    the content_object index serves grants_sync (the grants of these leads).
+    """
 
     content_object = models.ForeignKey(Lead, on_delete=models.CASCADE)
 

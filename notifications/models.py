@@ -115,6 +115,13 @@ class Delivery(models.Model):
                 name="delivery_due_idx",
                 condition=models.Q(status__in=["pending", "sending"]),
             ),
+            # the same sweep by a sender that cannot reach websockets (a worker beside the embedded
+            # server): AND NOT channel = 'websocket', however many websocket rows wait for the server
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_due_offline_idx",
+                condition=models.Q(status__in=["pending", "sending"]) & ~models.Q(channel="websocket"),
+            ),
             # failures shown to admins: WHERE status = 'failed'
             models.Index(fields=["status"], name="delivery_failed_idx", condition=models.Q(status="failed")),
         ]
