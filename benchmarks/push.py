@@ -163,48 +163,46 @@ def main() -> None:
     from tests.servers import RedisServer, free_port
 
     control = Path(tempfile.mkdtemp(prefix="push-", dir=common.BENCH_DIR))
-    redis = None
-    if a.layer == "redis":
-        redis = RedisServer(control)
-        redis.start()
-    redis_url = redis.url if redis else ""
-
-    tokens = people(a.sockets)
-    from django.db import connection
-
-    connection.close()
-    ports = [free_port() for _ in range(2 if a.layer == "redis" else 1)]
-    servers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "benchmarks.push",
-                "--db",
-                a.db,
-                "--layer",
-                a.layer,
-                "--serve",
-                str(port),
-                "--index",
-                str(i),
-                "--control",
-                str(control),
-            ],
-            cwd=common.ROOT,
-            env=common.process_env(a.db, REDIS_URL=redis_url),
-            stderr=(control / f"server-{i}.log").open("w"),  # shutdown noise stays out of the figures
-        )  # fmt: skip
-        for i, port in enumerate(ports)
-    ]
+    redis, servers = None, []
     try:
+        if a.layer == "redis":
+            redis = RedisServer(control)
+            redis.start()
+        redis_url = redis.url if redis else ""
+        tokens = people(a.sockets)
+        from django.db import connection
+
+        connection.close()
+        ports = [free_port() for _ in range(2 if a.layer == "redis" else 1)]
+        for i, port in enumerate(ports):
+            servers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "benchmarks.push",
+                        "--db",
+                        a.db,
+                        "--layer",
+                        a.layer,
+                        "--serve",
+                        str(port),
+                        "--index",
+                        str(i),
+                        "--control",
+                        str(control),
+                    ],
+                    cwd=common.ROOT,
+                    env=common.process_env(a.db, REDIS_URL=redis_url),
+                    stdout=subprocess.DEVNULL,
+                    stderr=(control / f"server-{i}.log").open("w"),  # shutdown noise stays out of the figures
+                )  # fmt: skip
+            )
         for port in ports:
             wait_for(port)
         figures = asyncio.run(clients(ports, tokens, control, a.messages))
     finally:
-        for s in servers:
-            s.terminate()
-            s.wait(timeout=20)
+        stop(servers)
         if redis:
             redis.stop()
     lat, pongs = figures["latencies"], figures["pongs"]
@@ -213,6 +211,20 @@ def main() -> None:
     extra = {"sockets": a.sockets, "messages": len(lat)}
     common.result(f"push {name} p50", common.median(lat), "ms", common.median(pongs), **extra)
     common.result(f"push {name} p95", common.percentile(lat, 95), "ms", common.percentile(pongs, 95), **extra)
+
+
+def stop(servers: list[subprocess.Popen]) -> None:
+    """Servers get the usual SIGTERM; one that has not finished its graceful shutdown in 10 s is
+    killed, so a slow shutdown never holds the run (the figures are taken by then)."""
+    for s in servers:
+        s.terminate()
+    for s in servers:
+        try:
+            s.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            print("# a server ignored SIGTERM for 10 s; killed", flush=True)
+            s.kill()
+            s.wait()
 
 
 def wait_for(port: int) -> None:

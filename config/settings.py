@@ -154,12 +154,15 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
 def redis_channel_layer(url: str) -> dict:
-    """channels-redis on `url`. Its receive loop blocks in BZPOPMIN for up to 5 s; redis-py 8 cuts
-    every read off after 5 s by default, which kills idle consumers (their sockets close and pushes
-    to them are lost). The read timeout must outlast the blocking pop."""
+    """channels-redis on `url`, without a client read timeout, as channels-redis expects.
+
+    Its receive loop blocks in BZPOPMIN for up to 5 s. redis-py 8 cuts every read off after 5 s by
+    default, which kills idle consumers (their sockets close and pushes to them are lost); any
+    finite timeout also keeps a server's graceful shutdown waiting on its closed sockets' reads
+    (measured: 5 s with a 5 s timeout, over a minute with 30 s, at once with none)."""
     return {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [{"address": url, "socket_timeout": 30, "socket_connect_timeout": 5}]},
+        "CONFIG": {"hosts": [{"address": url, "socket_timeout": None, "socket_connect_timeout": 5}]},
     }
 
 
