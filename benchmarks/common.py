@@ -145,6 +145,24 @@ def arguments(description: str, **defaults: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def spawn_together(db: str, module: str, argvs: list[list[str]]) -> list[subprocess.Popen]:
+    """Start one worker process of `benchmarks.<module>` per argument list; return once all are ready
+    and released together."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", f"benchmarks.{module}", "--db", db, *argv],
+            cwd=ROOT,
+            env=process_env(db),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for argv in argvs
+    ]
+    start_together(procs)
+    return procs
+
+
 def start_together(procs: list[subprocess.Popen]) -> None:
     """Wait until every worker process has set itself up and says "ready", then let them all go."""
     for p in procs:

@@ -15,7 +15,6 @@ only set Django up.
 import json
 import resource
 import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -41,18 +40,7 @@ def worker() -> None:
 
 def run_workers(db: str, n: int, *extra: str) -> tuple[list[dict], int]:
     """Start n workers together; returns their reports and the peak RSS (KiB) of any of them."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.due", "--db", db, "--worker", *extra],
-            cwd=common.ROOT,
-            env=common.process_env(db),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for _ in range(n)
-    ]
-    common.start_together(procs)
+    procs = common.spawn_together(db, "due", [["--worker", *extra] for _ in range(n)])
     reports, peak = [], 0
     for p in procs:
         out = p.stdout.read() if p.stdout else ""

@@ -10,8 +10,6 @@ one history insert, on the same database, by the same number of processes.
 """
 
 import json
-import subprocess
-import sys
 import time
 
 from benchmarks import common
@@ -113,30 +111,11 @@ def worker_main(kind: str, worker: int, n: int) -> None:
 
 def measure(db: str, kind: str, procs: int, n: int) -> float:
     """Transactions per second of `procs` processes each running n units of `kind`."""
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "benchmarks.transitions",
-                "--db",
-                db,
-                "--worker",
-                kind,
-                "--index",
-                str(w),
-                "--lifecycles",
-                str(n),
-            ],
-            cwd=common.ROOT,
-            env=common.process_env(db),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for w in range(procs)
-    ]
-    common.start_together(workers)
+    workers = common.spawn_together(
+        db,
+        "transitions",
+        [["--worker", kind, "--index", str(w), "--lifecycles", str(n)] for w in range(procs)],
+    )
     seconds = []
     for p in workers:
         out, _ = p.communicate()
