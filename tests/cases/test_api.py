@@ -1,6 +1,9 @@
 """The HTTP API of DESIGN §8, black-box: paths, fields, parameter names and status codes."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from cases.demo import DEMO_PASSWORD, lead_data
@@ -251,35 +254,40 @@ def test_the_schema_builds_without_warnings_and_validates(tmp_path):
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 def test_list_rows_have_exactly_the_summary_serializers_shape(hd, city, haidian_officer, lang):
     """The lists build rows from plain values (fast path); they must equal the serializer's output."""
-    from rest_framework.fields import DateTimeField
-    from rest_framework.test import APIRequestFactory
+    # frozen: a paused clock's deadline moves with every moment, and both sides must read the same one
+    with time_machine.travel(at("2026-12-01 10:00"), tick=False) as traveller:
+        from rest_framework.fields import DateTimeField
+        from rest_framework.test import APIRequestFactory
 
-    from cases import selectors
-    from cases.api.serializers import LeadSummarySerializer
+        from cases import selectors
+        from cases.api.serializers import LeadSummarySerializer
 
-    draft = post(hd, "/api/leads/", lead_data(21)).json()["id"]
-    negotiating = post(hd, "/api/leads/", lead_data(22)).json()["id"]
-    paused = post(hd, "/api/leads/", lead_data(23, total_investment_cny="123456789.5")).json()["id"]
-    for lead in (negotiating, paused):
-        act(hd, lead, "submit")
-        act(city, lead, "confirm")
-    act(hd, paused, "report_progress", milestone="agreement_signed", date="2026-11-20", evidence="协议")
-    rows = client_for(haidian_officer, lang).get("/api/leads/").json()["results"]
-    assert {r["id"] for r in rows} == {draft, negotiating, paused}
-    request = APIRequestFactory().get("/api/leads/")
-    from django.utils import translation
+        draft = post(hd, "/api/leads/", lead_data(21)).json()["id"]
+        negotiating = post(hd, "/api/leads/", lead_data(22)).json()["id"]
+        paused = post(hd, "/api/leads/", lead_data(23, total_investment_cny="123456789.5")).json()["id"]
+        for lead in (negotiating, paused):
+            act(hd, lead, "submit")
+            act(city, lead, "confirm")
+        act(hd, paused, "report_progress", milestone="agreement_signed", date="2026-11-20", evidence="协议")
+        traveller.shift(timedelta(days=3, seconds=7))  # the paused deadline has moved on by as much
+        rows = client_for(haidian_officer, lang).get("/api/leads/").json()["results"]
+        assert {r["id"] for r in rows} == {draft, negotiating, paused}
+        request = APIRequestFactory().get("/api/leads/")
+        from django.utils import translation
 
-    with translation.override(lang):
-        leads = selectors.lead_list(user=haidian_officer)
-        expected = LeadSummarySerializer(leads, many=True, context={"request": request}).data
-    by_id = {r["id"]: r for r in rows}
-    for e in expected:
-        got = by_id[e["id"]]
-        assert got.keys() == e.keys()
-        for key in e:
-            if key != "deadline_at":  # the paused deadline moves with the clock: compare to the second
-                assert got[key] == e[key], key
-        want = DateTimeField().to_representation(e["deadline_at"]) if e["deadline_at"] else ""
-        assert (got["deadline_at"] or "")[:19] == want[:19]
-    assert by_id[paused]["total_investment_cny"] == "123456789.50"
-    assert by_id[negotiating]["deadline_at"] and by_id[draft]["deadline_at"] is None
+        with translation.override(lang):
+            leads = selectors.lead_list(user=haidian_officer)
+            expected = LeadSummarySerializer(leads, many=True, context={"request": request}).data
+        by_id = {r["id"]: r for r in rows}
+        for e in expected:
+            got = by_id[e["id"]]
+            assert got.keys() == e.keys()
+            for key in e:
+                if key != "deadline_at":  # a datetime on the serializer's side until rendered
+                    assert got[key] == e[key], key
+            assert got["deadline_at"] == (
+                DateTimeField().to_representation(e["deadline_at"]) if e["deadline_at"] else None
+            )
+        assert by_id[paused]["total_investment_cny"] == "123456789.50"
+        assert by_id[negotiating]["deadline_at"] and by_id[draft]["deadline_at"] is None
+        assert by_id[paused]["deadline_at"] > by_id[negotiating]["deadline_at"]
