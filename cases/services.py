@@ -429,10 +429,8 @@ def leads_escalate(*, lead_ids: list[int], now: datetime) -> list[Lead]:
     ]
     if not leads:
         return []
-    source, rule = (
-        State.NEGOTIATING,
-        str(_("§5: 3 months of negotiation without substantive progress; the city coordinates")),
-    )
+    source = leads[0].state  # the machine lets escalate leave one state only
+    rule = str(_("§5: 3 months of negotiation without substantive progress; the city coordinates"))
     exclusions, records = [], []
     for lead in leads:
         lost = lead.unit

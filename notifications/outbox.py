@@ -82,38 +82,11 @@ def deliveries_create(*, notifications: list[Notification], now: datetime) -> li
     return ids
 
 
-class _Flush:
-    """The one after-commit send of a transaction: every delivery it created, by `now`."""
-
-    def __init__(self) -> None:
-        self.batches: dict[datetime, set[int]] = {}
-        self.done = False
-
-    def __call__(self) -> None:
-        self.done = True
-        for at, ids in self.batches.items():
-            deliveries_send(ids=ids, now=at)
-
-
 def _send_after_commit(ids: list[int], now: datetime) -> None:
-    """Send these deliveries when the transaction commits, with one claim and one settle for all
-    the deliveries it created, however many causes it handled (a due-work chunk handles dozens).
-
-    The pending ids live in the transaction's own on-commit callback, so a rollback discards them
-    with it (Django drops callbacks registered inside a rolled-back savepoint too).
-    """
-    if registry.sweeping():
-        return  # process_due's deliveries job sends them as soon as the clocks are done
-    conn = transaction.get_connection()
-    flush = next(
-        (f for _sids, f, _robust in conn.run_on_commit if isinstance(f, _Flush) and not f.done), None
-    ) if conn.in_atomic_block else None  # fmt: skip
-    if flush is None:
-        flush = _Flush()
-        flush.batches[now] = set(ids)
-        transaction.on_commit(flush)  # outside a transaction: runs at once
-        return
-    flush.batches.setdefault(now, set()).update(ids)
+    """Send these deliveries once the transaction commits (a rollback drops the callback with the
+    rows). During process_due's clock phase the run's deliveries job sends them instead."""
+    if not registry.sweeping():
+        transaction.on_commit(lambda: deliveries_send(ids=ids, now=now))
 
 
 def deliveries_send(*, now: datetime, ids: Iterable[int] | None = None) -> int:

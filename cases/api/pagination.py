@@ -48,7 +48,6 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
-    django_paginator_class = CappedPaginator
 
     def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
         count_from = getattr(view, "count_queryset", None)
@@ -59,7 +58,7 @@ class Pagination(PageNumberPagination):
         paginator = self.page.paginator
         return Response(
             {
-                "count": min(paginator.count, COUNT_CAP) if not paginator.exact else paginator.count,
+                "count": paginator.count if paginator.exact else COUNT_CAP,
                 "count_exact": paginator.exact,
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
