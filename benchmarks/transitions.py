@@ -21,8 +21,10 @@ def lifecycles(worker: int, n: int) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from cases import services
     from cases.demo import lead_data
+    from cases.leads import services
+    from cases.leads.machine import LEAD
+    from workflow import engine
 
     users = {u.username: u for u in get_user_model().objects.filter(username__in=PEOPLE)}
     officer, leader, city = users["haidian_officer"], users["haidian_leader"], users["city_officer"]
@@ -40,7 +42,7 @@ def lifecycles(worker: int, n: int) -> None:
             ("approve_progress", leader, {}),
             ("land", leader, {"landed_on": today, "paid_in_capital_cny": "100000000"}),
         ):
-            services.lead_transition(lead_id=lead.pk, name=name, actor=actor, params=params)
+            engine.fire(LEAD, pk=lead.pk, name=name, actor=actor, params=params)
 
 
 PEOPLE = ("haidian_officer", "haidian_leader", "city_officer")

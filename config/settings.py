@@ -4,6 +4,7 @@ The embedded default needs nothing but Python packages: a SQLite file in WAL mod
 Point DATABASE_URL at PostgreSQL for production and for the concurrency tests.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -98,6 +99,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+else:
+    # One test database per checkout: named after the database and a hash of this VAR_DIR, so two
+    # test runs against one server (two clones, or CI beside a developer) never create, use or drop
+    # each other's. PostgreSQL names stop at 63 bytes.
+    _checkout = hashlib.sha256(str(VAR_DIR.resolve()).encode()).hexdigest()[:8]
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME'][:40]}_{_checkout}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -131,7 +138,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.Schema",
     "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
     "PAGE_SIZE": 50,
     # `?format=` belongs to the API contract (kpis: json|csv|xlsx), not to DRF's renderer override
@@ -144,6 +151,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LeadStateEnum": "cases.models.State",
         "CommitmentStateEnum": "cases.models.CommitmentState",
+        "RewardStateEnum": "cases.models.RewardState",
     },
 }
 

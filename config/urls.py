@@ -5,9 +5,11 @@ from drf_spectacular.views import SpectacularAPIView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
-from cases.commitment_web import CommitmentsViewset
-from cases.outcome_web import ImportsViewset, KpiViewset, RewardsViewset
-from cases.web import ChartViewset, LeadsViewset, QueueViewset
+from cases.api.urls import fallback as api_fallback
+from cases.commitments.web import CommitmentsViewset
+from cases.imports.web import ImportsViewset
+from cases.leads.web import ChartViewset, LeadsViewset, QueueViewset
+from cases.outcomes.web import KpiViewset, RewardsViewset
 from notifications.web import NotificationsViewset
 
 
@@ -34,6 +36,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/", include("cases.api.urls")),
     path("api/", include("notifications.api")),
+    path("api/", include(api_fallback)),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", site.urls),

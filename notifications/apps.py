@@ -7,10 +7,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notifications import commitments, ladder, outbox, rules
+        from notifications import outbox, rules
         from workflow import registry
 
         registry.subscribe(rules.on_events)
-        registry.subscribe(commitments.on_events)
-        ladder.register()
         registry.register_due_job("deliveries", lambda now: outbox.deliveries_send(now=now))

@@ -7,7 +7,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CommitmentState, State
+from cases.models import CommitmentState, RewardState, State
 from notifications.models import Notification
 from workflow.models import OrgUnit
 
@@ -40,6 +40,8 @@ TEXTS = {
         "“%(lead)s”: %(days)s days left (deadline %(deadline)s) for the inspection or rectification."
     ),
     "commitment_overdue": _("“%(lead)s”: the inspection or rectification deadline %(deadline)s has passed."),
+    "reward_decided": _("The agency reward for “%(lead)s” is now “%(state)s”."),
+    "reward_paid": _("The agency reward for “%(lead)s” was paid."),
     "wait_reminder": _(
         "Reminder: “%(lead)s” has waited %(days)s working days in “%(state)s” for your action."
     ),
@@ -61,11 +63,14 @@ def render(notification: Notification) -> str:
     }
 
 
+STATES = {"lead": State, "commitment": CommitmentState, "reward": RewardState}
+
+
 def _state_label(state: str | None, notification: Notification) -> str:
     if not state:
         return ""
-    choices = CommitmentState if notification.commitment_id else State
-    return str(choices(state).label)
+    case = notification.params.get("case") or ("commitment" if notification.commitment_id else "lead")
+    return str(STATES[case](state).label)
 
 
 def render_all(notification: Notification) -> dict[str, str]:

@@ -7,6 +7,7 @@ import smtplib
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -104,7 +105,7 @@ def send_webhook(delivery: Delivery) -> None:
     endpoint = delivery.endpoint
     assert endpoint is not None
     data = payload(delivery.notification) | {"idempotency_key": delivery.key}
-    if endpoint.unit_id:
+    if endpoint.unit is not None:  # a unit's endpoint; else a person's
         data["unit"] = endpoint.unit.code
     else:
         data["user"] = delivery.notification.user.username
@@ -131,7 +132,8 @@ def send_webhook(delivery: Delivery) -> None:
         raise TransportError(f"connection: {exc!r}", retryable=True) from exc
 
 
-TRANSPORTS = {
+# keyed by the stored channel value, a plain str once read back from the database
+TRANSPORTS: dict[str, Callable[[Delivery], None]] = {
     Delivery.Channel.WEBSOCKET: send_websocket,
     Delivery.Channel.EMAIL: send_email,
     Delivery.Channel.WEBHOOK: send_webhook,

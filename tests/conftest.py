@@ -31,7 +31,7 @@ def _org(request):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def make_lead():  # type: ignore[no-untyped-def]
     """Register a lead as `actor` (default: the Haidian officer) with demo data plus overrides."""
-    from cases import services
+    from cases.leads import services
 
     counter = iter(range(1000, 100000))
 

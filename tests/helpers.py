@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cases import services
+from cases.leads.machine import LEAD
 from cases.models import Credit, Exclusion, Lead, LeadGroupObjectPermission, Milestone
 from notifications.models import Notification
+from workflow import engine
 from workflow.models import Clock, TransitionRecord
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -18,7 +19,7 @@ def at(text: str) -> datetime:
 
 
 def fire(lead: Lead, name: str, actor: Any, now: datetime | None = None, **params: Any) -> Lead:
-    return services.lead_transition(lead_id=lead.pk, name=name, actor=actor, params=params, now=now)
+    return engine.fire(LEAD, pk=lead.pk, name=name, actor=actor, params=params, now=now)
 
 
 def snapshot(lead: Lead) -> dict:

@@ -18,13 +18,15 @@ from tests.servers import free_port
 SETUP_DUE_WARNING = """
 from datetime import timedelta
 from django.utils import timezone
-from cases import services
+from cases.leads import services
+from cases.leads.machine import LEAD
+from workflow import engine
 from cases.demo import lead_data, person
 from workflow.models import Clock
 hd, city = person("haidian_officer"), person("city_officer")
 lead = services.lead_create(actor=hd, data=lead_data(4242))
-services.lead_transition(lead_id=lead.pk, name="submit", actor=hd, params={})
-lead = services.lead_transition(lead_id=lead.pk, name="confirm", actor=city, params={})
+engine.fire(LEAD, pk=lead.pk, name="submit", actor=hd)
+lead = engine.fire(LEAD, pk=lead.pk, name="confirm", actor=city)
 # the clock started long enough ago that its 30-day warning is due now
 Clock.objects.filter(pk=lead.clock_id).update(due_at=timezone.now() - timedelta(seconds=1),
                                               deadline_at=timezone.now() + timedelta(days=29))

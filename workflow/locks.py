@@ -13,4 +13,6 @@ def skip_locked(qs: models.QuerySet) -> models.QuerySet:
 
 def lock_free(model: type[models.Model], pks: list[int]) -> set[int]:
     """Lock these rows for this transaction; returns the ids it got (not missing, not held elsewhere)."""
-    return set(skip_locked(model.objects.filter(pk__in=pks).order_by("pk")).values_list("pk", flat=True))
+    # `_default_manager`, as Django advises for code that takes any model: the case types' `objects`
+    rows = model._default_manager.filter(pk__in=pks).order_by("pk")
+    return set(skip_locked(rows).values_list("pk", flat=True))

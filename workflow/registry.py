@@ -1,8 +1,8 @@
 """Hooks by which higher layers plug into the engine without the engine importing them.
 
-cases/ registers what a clock of its kind does when a warning or the deadline comes due, and
-notifications/ registers how events become inbox rows; both are called inside the transaction
-of their cause, so a rollback undoes them too.
+cases/ (and the engine, for its ladder clocks) registers what a clock of its kind does when a
+warning or the deadline comes due, and notifications/ subscribes to turn events into inbox rows;
+both are called inside the transaction of their cause, so a rollback undoes them too.
 """
 
 from collections.abc import Callable, Iterator
@@ -30,13 +30,23 @@ class ClockEvent:
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happened to a case, for whoever must be told."""
+    """Something that happened to a case, and whom to tell (the engine resolved the audiences).
+
+    `kind` names the notification's text (none: nobody is told), `refs` the case the
+    notification points at, `params` the text's values and `key` the cause, so that a cause
+    handled again tells nobody twice.
+    """
 
     name: str
     subject_id: int
     at: datetime
     actor_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None
+    recipients: frozenset[int] = frozenset()
+    refs: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    key: str = ""
 
 
 ClockHandler = Callable[[list[ClockEvent], datetime], None]

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cases.errors import CaseError
+from workflow.engine import error_list
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -16,15 +17,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if exc.errors:
             body["errors"] = exc.errors
         return Response(body, status=exc.status)
-    if isinstance(exc, exceptions.ParseError):
-        exc = exceptions.ValidationError({"detail": str(exc.detail)})
     response = drf_exception_handler(exc, context)
-    if (
-        response is not None
-        and response.status_code == status.HTTP_400_BAD_REQUEST
-        and "detail" not in response.data
-    ):
-        response.data = {"detail": _invalid(), "code": "invalid", "errors": response.data}
+    if response is None:
+        return None
+    if response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(exc, exceptions.ValidationError):
+        response.data = {"detail": _invalid(), "code": "invalid", "errors": error_list(response.data)}
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = {
+            "detail": str(exc.detail) if not isinstance(exc.detail, dict | list) else _invalid(),
+            "code": codes if isinstance(codes, str) else exc.default_code,
+        }
     return response
 
 

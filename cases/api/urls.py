@@ -1,15 +1,16 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from cases.api import commitments, outcomes, views
+from cases.api import common
+from cases.commitments import api as commitments
+from cases.leads import api as leads
+from cases.outcomes import api as outcomes
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="api-token"),
-    path("units/", views.UnitList.as_view(), name="api-units"),
-    path("leads/", views.LeadList.as_view(), name="api-leads"),
-    path("leads/<int:pk>/", views.LeadDetail.as_view(), name="api-lead"),
-    path(
-        "leads/<int:pk>/transitions/<str:name>/", views.LeadTransition.as_view(), name="api-lead-transition"
-    ),
+    path("auth/token/", common.TokenView.as_view(), name="api-token"),
+    path("units/", common.UnitList.as_view(), name="api-units"),
+    path("leads/", leads.LeadList.as_view(), name="api-leads"),
+    path("leads/<int:pk>/", leads.LeadDetail.as_view(), name="api-lead"),
+    *leads.transitions,
     path(
         "leads/<int:pk>/recommendations/", outcomes.Recommendations.as_view(), name="api-lead-recommendations"
     ),
@@ -20,20 +21,15 @@ urlpatterns = [
     ),
     path("units/<slug:code>/capacity/", outcomes.Capacity.as_view(), name="api-unit-capacity"),
     path("rewards/", outcomes.RewardList.as_view(), name="api-rewards"),
-    path(
-        "rewards/<int:pk>/transitions/<str:name>/",
-        outcomes.RewardTransition.as_view(),
-        name="api-reward-transition",
-    ),
+    *outcomes.transitions,
     path("kpis/", outcomes.Kpis.as_view(), name="api-kpis"),
-    path("queue/", views.Queue.as_view(), name="api-queue"),
-    path("credits/", views.CreditList.as_view(), name="api-credits"),
+    path("queue/", leads.Queue.as_view(), name="api-queue"),
+    path("credits/", leads.CreditList.as_view(), name="api-credits"),
     path("commitments/", commitments.CommitmentList.as_view(), name="api-commitments"),
     path("commitments/standards/", commitments.StandardList.as_view(), name="api-commitment-standards"),
     path("commitments/<int:pk>/", commitments.CommitmentDetail.as_view(), name="api-commitment"),
-    path(
-        "commitments/<int:pk>/transitions/<str:name>/",
-        commitments.CommitmentTransition.as_view(),
-        name="api-commitment-transition",
-    ),
+    *commitments.transitions,
 ]
+
+# after every other API path (notifications' come from their own module): a JSON 404
+fallback = [re_path(r"^.*$", common.NoSuchPath.as_view(), name="api-no-such-path")]

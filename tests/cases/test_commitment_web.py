@@ -62,7 +62,7 @@ def test_an_ineligible_registration_shows_the_reason():
 
 
 def test_a_huairou_officer_cannot_open_a_changping_application():
-    from cases import commitment_services
+    from cases.commitments import services as commitment_services
 
     app = commitment_services.commitment_create(actor=person("changping_officer"), data={
         "project_name": "昌平厂房", "company_name": "昌平公司", "credit_code": credit_code(882),

@@ -10,12 +10,14 @@ from collections import Counter
 import pytest
 from django.db import connection, connections
 
-from cases import services
 from cases.demo import lead_data
 from cases.errors import CaseError
+from cases.leads import services
+from cases.leads.machine import LEAD
 from cases.models import Exclusion, Lead
 from notifications.models import Notification
 from tests.helpers import at
+from workflow import engine
 from workflow.due import process_due
 from workflow.models import TransitionRecord
 
@@ -49,13 +51,13 @@ def race(*calls):  # type: ignore[no-untyped-def]
 
 
 def transition(lead, name, actor, **params):  # type: ignore[no-untyped-def]
-    return lambda: services.lead_transition(lead_id=lead.pk, name=name, actor=actor, params=params)
+    return lambda: engine.fire(LEAD, pk=lead.pk, name=name, actor=actor, params=params)
 
 
 def test_two_conflicting_decisions_one_wins_the_other_gets_409(make_lead, haidian_officer, city_officer):
     for serial in range(20):
         lead = make_lead(haidian_officer, serial=500 + serial)
-        services.lead_transition(lead_id=lead.pk, name="submit", actor=haidian_officer, params={})
+        engine.fire(LEAD, pk=lead.pk, name="submit", actor=haidian_officer)
         a, b = race(
             transition(lead, "confirm", city_officer), transition(lead, "decline", city_officer, reason="x")
         )

@@ -2,9 +2,9 @@
 
 import pytest
 
-from cases import services
 from cases.demo import credit_code, lead_data
 from cases.errors import Conflict, Invalid, NotPermitted
+from cases.leads import services
 from cases.models import Lead, State
 from tests.helpers import at, fire
 

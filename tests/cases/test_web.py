@@ -110,10 +110,10 @@ def test_a_refused_transition_shows_the_reason_and_changes_nothing(make_negotiat
 
 
 def test_the_state_chart_lists_every_transition_of_the_machine(haidian_officer):
-    from cases.selectors import lead_machine_edges
+    from cases.leads.machine import LEAD
 
     html = client_for(haidian_officer).get("/cases/chart/").content.decode()
-    edges = lead_machine_edges()
+    edges = LEAD.edges()
     assert len(edges) == 23
     for edge in edges:
         assert f"<td>{edge['source']}</td><td>{edge['target']}</td>" in html

@@ -35,7 +35,12 @@ def test_it_escalates_to_the_city_leaders_after_10_working_days(pending):
     process_due(now=at("2026-10-20 09:00"))
     assert told("wait_escalation") == ["city_leader"]
     note = Notification.objects.get(kind="wait_escalation")
-    assert note.params == {"lead_name": pending.name, "state": "pending_confirmation", "days": 10}
+    assert note.params == {
+        "lead_name": pending.name,
+        "case": "lead",
+        "state": "pending_confirmation",
+        "days": 10,
+    }
 
 
 def test_acting_in_time_stops_the_ladder(pending, city_officer):

@@ -1,8 +1,13 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cases import demo, services
+from cases import demo
+from cases.commitments import services as commitment_services
+from cases.commitments.machine import COMMITMENT
+from cases.leads import services
+from cases.leads.machine import LEAD
 from cases.models import Lead
+from workflow import engine
 from workflow.services import org_load
 
 
@@ -21,7 +26,7 @@ class Command(BaseCommand):
         def lead(serial, actor, steps, **data):  # type: ignore[no-untyped-def]
             obj = services.lead_create(actor=actor, data=demo.lead_data(serial, **data))
             for name, who, params in steps:
-                services.lead_transition(lead_id=obj.pk, name=name, actor=who, params=params)
+                engine.fire(LEAD, pk=obj.pk, name=name, actor=who, params=params)
 
         lead(1, hd, [], name="海淀芯片设计中心")
         lead(2, hd, [("submit", hd, {})], name="海淀量子计算实验室", sector="quantum_info")
@@ -56,13 +61,10 @@ class Command(BaseCommand):
         )
 
     def _commitments(self, people: dict) -> None:
-        from cases import commitment_services
-
         for zone in ("huairou_science_city", "future_science_city"):
             commitment_services.standard_publish(
                 actor=people["city_officer"],
-                zone_slug=zone,
-                items=["容积率不低于1.0", "投资强度不低于800万元/亩"],
+                data={"zone": zone, "items": ["容积率不低于1.0", "投资强度不低于800万元/亩"]},
             )
         app = commitment_services.commitment_create(
             actor=people["huairou_officer"],
@@ -73,6 +75,4 @@ class Command(BaseCommand):
                 "industrial_content": True,
             },
         )  # fmt: skip
-        commitment_services.commitment_transition(
-            application_id=app.pk, name="submit", actor=people["huairou_officer"], params={}
-        )
+        engine.fire(COMMITMENT, pk=app.pk, name="submit", actor=people["huairou_officer"])

@@ -1,17 +1,19 @@
 """`/api/commitments/`: the same pattern as leads (DESIGN §8)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import commitment_selectors as selectors
-from cases import commitment_services as services
-from cases.api.serializers import ClockSerializer, HistorySerializer, _local
-from cases.api.views import form_data
-from cases.models import CommitmentApplication, CommitmentStandard
-from cases.selectors import clock_summary
+from cases.api.serializers import ClockSerializer, HistorySerializer
+from cases.api.serializers import local as _local
+from cases.api.transitions import transition_urls
+from cases.commitments import selectors, services
+from cases.commitments.inputs import CommitmentInput, StandardInput
+from cases.commitments.machine import COMMITMENT
+from cases.commitments.models import CommitmentApplication, CommitmentStandard
+from cases.leads.selectors import clock_summary
 from workflow import selectors as engine_selectors
 
 
@@ -51,7 +53,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         return {k: _local(v) for k, v in summary.items()} | {"kind": app.clock.kind}
 
     def get_available_transitions(self, app: CommitmentApplication) -> list[str]:
-        return selectors.commitment_available_transitions(application=app, user=self.context["request"].user)
+        return COMMITMENT.available(app, self.context["request"].user)
 
     @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, app: CommitmentApplication):  # type: ignore[no-untyped-def]
@@ -70,9 +72,9 @@ class CommitmentList(generics.ListCreateAPIView):
         p = self.request.query_params
         return selectors.commitment_list(user=self.request.user, state=p.get("state"), unit=p.get("unit"))
 
-    @extend_schema(request=CommitmentSerializer, responses={201: CommitmentSerializer})
+    @extend_schema(request=CommitmentInput, responses={201: CommitmentSerializer})
     def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        app = services.commitment_create(actor=request.user, data=form_data(request.data))
+        app = services.commitment_create(actor=request.user, data=request.data)
         app = selectors.commitment_get(user=request.user, application_id=app.pk)
         return Response(
             CommitmentSerializer(app, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -86,16 +88,6 @@ class CommitmentDetail(APIView):
         return Response(CommitmentSerializer(app, context={"request": request}).data)
 
 
-class CommitmentTransition(APIView):
-    @extend_schema(request=None, responses=CommitmentSerializer)
-    def post(self, request: Request, pk: int, name: str) -> Response:
-        services.commitment_transition(
-            application_id=pk, name=name, actor=request.user, params=form_data(request.data)
-        )
-        app = selectors.commitment_get(user=request.user, application_id=pk)
-        return Response(CommitmentSerializer(app, context={"request": request}).data)
-
-
 class StandardList(generics.ListCreateAPIView):
     """The commitment standards of each pilot zone, every version; city roles publish a new one."""
 
@@ -104,15 +96,15 @@ class StandardList(generics.ListCreateAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.standards(zone=self.request.query_params.get("zone"))
 
-    @extend_schema(
-        request=inline_serializer(
-            "PublishStandard", {"zone": serializers.CharField(), "items": serializers.ListField()}
-        ),
-        responses={201: StandardSerializer},
-    )
+    @extend_schema(request=StandardInput, responses={201: StandardSerializer})
     def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        data = form_data(request.data)
-        standard = services.standard_publish(
-            actor=request.user, zone_slug=str(data.get("zone", "")), items=data.get("items")
-        )
+        standard = services.standard_publish(actor=request.user, data=request.data)
         return Response(StandardSerializer(standard).data, status=status.HTTP_201_CREATED)
+
+
+transitions = transition_urls(
+    COMMITMENT,
+    prefix="commitments",
+    get=lambda user, pk: selectors.commitment_get(user=user, application_id=pk),
+    serializer=CommitmentSerializer,
+)

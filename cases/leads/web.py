@@ -16,10 +16,15 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
-from cases import outcome_selectors, policy, selectors, services
+from cases import policy
 from cases.errors import CaseError, NotFound
-from cases.forms import TRANSITION_FORMS, LeadForm
-from cases.models import TRANSITION_LABELS, Lead, Source, State
+from cases.leads import selectors, services
+from cases.leads.inputs import LeadInput
+from cases.leads.machine import LEAD
+from cases.leads.models import Lead, Source, State
+from cases.outcomes import selectors as outcome_selectors
+from cases.webforms import form_for
+from workflow import engine
 from workflow.models import OrgUnit, Sector
 
 SOON_DAYS = 30
@@ -138,16 +143,13 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
             total = (clock["deadline_at"] - clock["started_at"]).total_seconds()
             used = (timezone.now() - clock["started_at"]).total_seconds() - (clock["paused_seconds"] or 0)
             progress = max(0, min(100, round(100 * used / total))) if total > 0 else 100
-        actions = [
-            (name, TRANSITION_LABELS[name])
-            for name in selectors.lead_available_transitions(lead=lead, user=user)
-        ]
+        actions = [(name, LEAD.label(name)) for name in LEAD.available(lead, user)]
         return super().get_context_data(
             lead=lead,
             clock=clock,
             progress=progress,
             history=selectors.lead_history(lead=lead),
-            labels=TRANSITION_LABELS,
+            labels=LEAD.labels(),
             exclusions=lead.exclusions.select_related("unit").order_by("at"),
             credits=lead.credits.select_related("unit"),
             milestones=lead.milestones.select_related("unit"),
@@ -157,9 +159,10 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
         )
 
 
-def transition_form(name: str, lead: Lead, data: Any = None) -> forms.Form:
-    """The parameters form of a transition, with the unit choice limited to what the rules allow."""
-    form = TRANSITION_FORMS[name](data, now=timezone.now())
+def transition_form(name: str, lead: Lead, data: Any = None, errors: Any = None) -> forms.Form:
+    """The parameters form of a transition, drawn from its input serializer, with the unit choice
+    limited to what the rules allow."""
+    form = form_for(engine.input_of(engine.declared(LEAD.transitions[name])), data, errors)
     if "unit" in form.fields:
         # the units the rules allow, best recommendation first, each with its score and reasons
         ranked = outcome_selectors.lead_recommendations(lead=lead)
@@ -169,21 +172,17 @@ def transition_form(name: str, lead: Lead, data: Any = None) -> forms.Form:
                 (r["unit"], f"{r['name_zh']} · {r['score']:g} · {'；'.join(r['reasons'])}") for r in ranked
             ],
         )
-    for field in form.fields.values():
-        if isinstance(field, forms.DateField):
-            field.widget = forms.DateInput(attrs={"type": "date"})
-        if isinstance(field, forms.CharField) and field.max_length and field.max_length > 200:
-            field.widget = forms.Textarea(attrs={"rows": 3})
     return form
 
 
 class TransitionView(LoginRequiredMixin, TemplateView):
-    """One transition: a form for its parameters; the service decides, errors shown in plain words."""
+    """One transition: a form for its parameters; the engine decides, errors shown in plain words."""
 
     template_name = "cases/transition.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if kwargs["name"] not in TRANSITION_FORMS or kwargs["name"] == "escalate":
+        t = LEAD.transitions.get(kwargs["name"])
+        if t is None or engine.declared(t).system:
             raise Http404
         if not request.user.is_authenticated:
             return self.handle_no_permission()
@@ -191,28 +190,24 @@ class TransitionView(LoginRequiredMixin, TemplateView):
             self.lead = selectors.lead_get(user=request.user, lead_id=kwargs["pk"])
         except NotFound as exc:
             raise Http404(exc.text()) from exc
-        if request.method == "GET" and kwargs["name"] not in selectors.lead_available_transitions(
-            lead=self.lead, user=request.user
-        ):
+        if request.method == "GET" and kwargs["name"] not in LEAD.available(self.lead, request.user):
             raise PermissionDenied(_("This action is not open to you on this lead now."))
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         name = kwargs["name"]
         kwargs.setdefault("form", transition_form(name, self.lead))
-        return super().get_context_data(lead=self.lead, label=TRANSITION_LABELS[name], **kwargs)
+        return super().get_context_data(lead=self.lead, label=LEAD.label(name), **kwargs)
 
     def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        form = transition_form(name, self.lead, request.POST)
         try:
-            services.lead_transition(lead_id=pk, name=name, actor=request.user, params=request.POST.dict())
+            engine.fire(LEAD, pk=pk, name=name, actor=request.user, params=request.POST.dict())
         except CaseError as exc:
-            if exc.errors:
-                form.is_valid()
+            form = transition_form(name, self.lead, request.POST, exc.errors)
             return self.render_to_response(
                 self.get_context_data(pk=pk, name=name, form=form, error=exc.text()), status=exc.status
             )
-        messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
+        messages.success(request, _("Done: %(action)s.") % {"action": LEAD.label(name)})
         return redirect("cases:leads:detail", pk=pk)
 
 
@@ -220,7 +215,7 @@ class LeadCreateView(LoginRequiredMixin, TemplateView):
     template_name = "cases/lead_create.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        form = kwargs.pop("form", None) or LeadForm(initial={"source": Source.DISTRICT})
+        form = kwargs.pop("form", None) or form_for(LeadInput, initial={"source": Source.DISTRICT})
         units = OrgUnit.objects.filter(
             memberships__user=self.request.user, memberships__role="officer"
         ).distinct()
@@ -235,14 +230,13 @@ class LeadCreateView(LoginRequiredMixin, TemplateView):
         try:
             lead = services.lead_create(actor=request.user, data=data)
         except CaseError as exc:
-            form = LeadForm(data)
-            form.is_valid()
+            form = form_for(LeadInput, data, exc.errors)
             return self.render_to_response(
                 self.get_context_data(form=form, error=exc.text()), status=exc.status
             )
         if "submit_now" in request.POST:
             try:
-                services.lead_transition(lead_id=lead.pk, name="submit", actor=request.user, params={})
+                engine.fire(LEAD, pk=lead.pk, name="submit", actor=request.user)
             except CaseError as exc:
                 messages.error(request, exc.text())
         messages.success(request, _("Lead registered."))
@@ -280,7 +274,7 @@ class StateChartView(LoginRequiredMixin, TemplateView):
     template_name = "cases/state_chart.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        edges = selectors.lead_machine_edges()
+        edges = LEAD.edges()
         nodes = [{"id": s.value, "label": f"{s.label}\n{s.value}"} for s in State]
         chart = {
             "nodes": nodes,
@@ -288,13 +282,13 @@ class StateChartView(LoginRequiredMixin, TemplateView):
                 {
                     "from": e["source"],
                     "to": e["target"],
-                    "label": str(TRANSITION_LABELS[e["name"]]),
+                    "label": str(LEAD.label(e["name"])),
                     "arrows": "to",
                 }
                 for e in edges
             ],
         }
-        labelled = [{**e, "label": TRANSITION_LABELS[e["name"]]} for e in edges]
+        labelled = [{**e, "label": LEAD.label(e["name"])} for e in edges]
         return super().get_context_data(chart=json.dumps(chart, ensure_ascii=False), edges=labelled, **kwargs)
 
 

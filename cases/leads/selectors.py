@@ -133,11 +133,6 @@ def lead_queue(*, user: Any) -> QuerySet[Lead]:
     return _with_related(Lead.objects.filter(cond)).order_by("-created_at", "-id")
 
 
-def lead_available_transitions(*, lead: Lead, user: Any) -> list[str]:
-    """The transitions `user` may fire now, straight from the machine's table."""
-    return [t.name for t in lead.get_available_user_state_transitions(user)]  # type: ignore[attr-defined]
-
-
 def lead_history(*, lead: Lead) -> QuerySet[TransitionRecord]:
     return engine_selectors.history(subject=lead)
 
@@ -207,13 +202,3 @@ def credits_visible(*, user: Any, unit: str | None = None) -> QuerySet[Credit]:
 def leads_in_units(*, user: Any, units: list) -> QuerySet[Lead]:
     """Visible leads currently assigned to any of these units, newest first."""
     return _with_related(leads_visible(user=user).filter(unit__in=units)).order_by("-created_at", "-id")
-
-
-def lead_machine_edges() -> list[dict[str, str]]:
-    """Every (source, transition, target) of the lead machine, read from django-fsm-2's table."""
-    edges = []
-    for t in Lead._meta.get_field("state").get_all_transitions(Lead):  # type: ignore[union-attr]
-        targets = t.target.allowed_states if hasattr(t.target, "allowed_states") else [t.target]
-        for target in targets:
-            edges.append({"name": t.name, "source": t.source, "target": target})
-    return edges

@@ -9,7 +9,9 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Quer
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cases.errors import NotFound
 from cases.models import Credit, Exclusion, Lead, RewardCase, State
 from workflow.clockmath import SHANGHAI
 from workflow.models import Level, OrgUnit
@@ -201,6 +203,14 @@ def _totals(per: dict[int, dict[str, Any]], closed: dict[int, int]) -> dict[str,
     ended = totals["landed"] + totals["lost_to_clock"] + sum(closed.values())
     totals["landing_rate"] = round(totals["landed"] / ended, 3) if ended else None
     return totals
+
+
+def reward_get(*, user: Any, reward_id: Any) -> RewardCase:
+    """One reward case the caller may see, or NotFound."""
+    try:
+        return rewards_visible(user=user).get(pk=int(reward_id))
+    except (RewardCase.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFound(gettext_lazy("No such reward case.")) from exc
 
 
 def rewards_visible(*, user: Any) -> QuerySet[RewardCase]:

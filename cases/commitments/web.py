@@ -10,29 +10,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
-from cases import commitment_selectors as selectors
-from cases import commitment_services as services
+from cases.commitments import selectors, services
+from cases.commitments.machine import COMMITMENT
+from cases.commitments.models import CommitmentApplication
 from cases.errors import CaseError, NotFound
-from cases.forms import COMMITMENT_FORMS
-from cases.models import CommitmentApplication
-from cases.selectors import clock_summary
+from cases.leads.selectors import clock_summary
+from cases.webforms import form_for, lines
+from workflow import engine
 from workflow import selectors as engine_selectors
 from workflow.models import OrgUnit, PilotZone
-
-LABELS = {
-    "submit": _("Submit"),
-    "approve": _("Approve on commitment"),
-    "reject": _("Reject"),
-    "return": _("Return for correction"),
-    "record_inspection": _("Record inspection"),
-    "confirm_rectified": _("Confirm rectification"),
-    "revoke": _("Revoke"),
-}
 
 
 class CommitmentQueueView(LoginRequiredMixin, TemplateView):
@@ -60,14 +50,14 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         app = _get(self.request, kwargs["pk"])
-        names = selectors.commitment_available_transitions(application=app, user=self.request.user)
+        names = COMMITMENT.available(app, self.request.user)
         history = engine_selectors.history(subject=app)
         return super().get_context_data(
             application=app,
             clock=clock_summary(clock=app.clock, pauses=False),
-            actions=[(n, LABELS[n]) for n in names],
+            actions=[(n, COMMITMENT.label(n)) for n in names],
             history=history,
-            labels=LABELS,
+            labels=COMMITMENT.labels(),
             **kwargs,
         )
 
@@ -78,37 +68,39 @@ class CommitmentTransitionView(LoginRequiredMixin, TemplateView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if kwargs["name"] not in COMMITMENT_FORMS:
+        if kwargs["name"] not in COMMITMENT.transitions:
             raise Http404
         self.app = _get(request, kwargs["pk"])
-        if request.method == "GET" and kwargs["name"] not in selectors.commitment_available_transitions(
-            application=self.app, user=request.user
-        ):
+        if request.method == "GET" and kwargs["name"] not in COMMITMENT.available(self.app, request.user):
             raise PermissionDenied(_("This action is not open to you on this application now."))
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        kwargs.setdefault("form", COMMITMENT_FORMS[kwargs["name"]](None, now=timezone.now()))
+        kwargs.setdefault("form", _form(kwargs["name"]))
         return super().get_context_data(
             lead=None,
             application=self.app,
-            label=LABELS[kwargs["name"]],
+            label=COMMITMENT.label(kwargs["name"]),
             back=f"/cases/commitments/{self.app.pk}/",
             **kwargs,
         )
 
     def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        params: dict[str, Any] = request.POST.dict()
+        if "commitments" in params:  # a textarea, one commitment per line
+            params["commitments"] = lines(params["commitments"])
         try:
-            services.commitment_transition(
-                application_id=pk, name=name, actor=request.user, params=request.POST.dict()
-            )
+            engine.fire(COMMITMENT, pk=pk, name=name, actor=request.user, params=params)
         except CaseError as exc:
-            form = COMMITMENT_FORMS[name](request.POST.dict(), now=timezone.now())
-            form.is_valid()
+            form = _form(name, request.POST, exc.errors)
             context = self.get_context_data(pk=pk, name=name, form=form, error=exc.text())
             return self.render_to_response(context, status=exc.status)
-        messages.success(request, _("Done: %(action)s.") % {"action": LABELS[name]})
+        messages.success(request, _("Done: %(action)s.") % {"action": COMMITMENT.label(name)})
         return redirect("cases:commitments:detail", pk=pk)
+
+
+def _form(name: str, data: Any = None, errors: Any = None) -> forms.Form:
+    return form_for(engine.input_of(engine.declared(COMMITMENT.transitions[name])), data, errors)
 
 
 class CommitmentCreateView(LoginRequiredMixin, TemplateView):
@@ -161,8 +153,7 @@ class StandardsView(LoginRequiredMixin, TemplateView):
         try:
             standard = services.standard_publish(
                 actor=request.user,
-                zone_slug=form.cleaned_data["zone"].slug,
-                items=form.cleaned_data["items"].splitlines(),
+                data={"zone": form.cleaned_data["zone"].slug, "items": lines(form.cleaned_data["items"])},
             )
         except CaseError as exc:
             return self.render_to_response(

@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from cases import services
 from cases.errors import CaseError, Invalid
+from cases.leads import services
 from cases.models import ImportJob
+from workflow.engine import official_language
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
     return rows
 
 
-@services.official_language
+@official_language
 def import_start(*, actor: Any, filename: str, content: bytes, discovering_unit: str = "") -> ImportJob:
     """Accept a file (its header and size are checked at once) and queue it; checking starts after commit."""
     total = len(read_rows(filename, content))
@@ -92,7 +93,7 @@ def imports_due(now: datetime) -> int:
     return sum(import_process(job_id=pk, now=now) for pk in list(ids))
 
 
-@services.official_language
+@official_language
 def import_process(*, job_id: int, now: datetime) -> int:
     """Check every row, then import all or nothing. Returns how many leads it created."""
     claimed = ImportJob.objects.filter(

@@ -1,0 +1,240 @@
+"""What each lead transition does besides moving the state (named by the declarations in
+cases.leads.models). The runner calls them inside its transaction, after every check passed and
+before the state, history, grants, ladder and events are written: an error here rolls it all back."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from cases import policy
+from cases.errors import Bilingual, Conflict, Invalid
+from cases.leads import services
+from cases.leads.models import Exclusion, Milestone, Referrer, State
+from cases.outcomes.models import Credit, RewardCase
+from workflow import clockmath
+from workflow import services as engine
+from workflow.engine import Step, each
+from workflow.models import OrgUnit
+
+
+@each
+def submit(step: Step) -> None:
+    lead = step.case
+    services.refuse_duplicate(credit_code=lead.credit_code, exclude_pk=lead.pk)
+    target = policy.submit_target(source=lead.source, first_negotiation_applies=lead.first_negotiation)
+    step.target_kwargs = {"target": target}
+    step.rule = f"{lead.first_negotiation_reason}; source={lead.source} → {target}"
+    step.record = {"first_negotiation": lead.first_negotiation}
+    if target == State.NEGOTIATING:  # a district's lead below the threshold: it simply keeps it
+        lead.unit = lead.discovering_unit
+        step.notice = None  # and the city has nothing to do
+
+
+@each
+def confirm(step: Step) -> None:
+    _give_first_negotiation(step, step.case.discovering_unit)
+    step.rule = str(_("§5: the city confirmed the discovering unit as the first-negotiation unit"))
+
+
+@each
+def decline(step: Step) -> None:
+    step.rule = str(_("§5: the city declined the claim and will choose the landing unit"))
+
+
+@each
+def assign(step: Step) -> None:
+    _give_first_negotiation(step, _target_unit(step))
+    step.rule = str(_("§5: the city chose the priority landing unit"))
+
+
+@each
+def reassign(step: Step) -> None:
+    _target_unit(step)
+    _start_clock(step)
+    step.rule = str(
+        _("§5: the city chose another landing unit after the deadline passed; a new 3-month clock")
+    )
+
+
+def _give_first_negotiation(step: Step, unit: OrgUnit) -> None:
+    lead = step.case
+    lead.unit = lead.first_negotiation_unit = unit
+    lead.first_negotiation_confirmed_at = step.now
+    step.record["unit"] = step.notice_params["unit"] = unit.code
+    _start_clock(step)
+
+
+def _start_clock(step: Step) -> None:
+    lead = step.case
+    if not lead.first_negotiation:
+        return  # only first-negotiation leads are protected and timed (§5)
+    lead.clock = engine.clock_start(
+        kind=services.CLOCK_KIND,
+        subject=lead,
+        at=step.now,
+        deadline=clockmath.add_calendar_months(step.now, policy.NO_PROGRESS_PERIOD_MONTHS),
+        warning_days=list(policy.NO_PROGRESS_WARNING_DAYS),
+    )
+    step.record["deadline_at"] = services.iso(lead.clock.deadline_at)
+
+
+def _target_unit(step: Step) -> OrgUnit:
+    code = step.params["unit"]
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise Invalid(_("There is no unit with the code %(code)s."), {"code": code}, code="unknown_unit")
+    if not unit.hosts_leads:
+        raise Invalid(
+            _("%(unit)s does not host leads; choose a district or zone."),
+            {"unit": Bilingual(unit.name_zh, unit.name_en)},
+        )
+    exclusion = Exclusion.objects.filter(lead=step.case, unit=unit).first()
+    if exclusion is not None:
+        raise Conflict(
+            _("%(unit)s may not take this lead again: %(reason)s."),
+            {
+                "unit": Bilingual(unit.name_zh, unit.name_en),
+                "reason": Exclusion.Reason(exclusion.reason).label,
+            },
+            code="excluded_unit",
+        )
+    step.case.unit = unit
+    step.record["unit"] = step.notice_params["unit"] = unit.code
+    return unit
+
+
+@each
+def report_progress(step: Step) -> None:
+    lead, p = step.case, step.params
+    Milestone.objects.create(
+        lead=lead, unit=lead.unit, kind=p["milestone"], date=p["date"], evidence=p["evidence"],
+        reported_by=step.actor, reported_at=step.now,
+    )  # fmt: skip
+    _pause(step, "progress_review")
+    step.rule = str(
+        _("Substantive milestone reported: %(kind)s; the clock pauses for the leader's review")
+    ) % {"kind": policy.MILESTONE_KINDS[p["milestone"]]}
+
+
+def _decide_milestone(step: Step, status: str) -> None:
+    Milestone.objects.filter(lead=step.case, status=Milestone.Status.PENDING).update(
+        status=status, decided_at=step.now, decision_reason=step.params.get("reason", "")
+    )
+
+
+@each
+def approve_progress(step: Step) -> None:
+    _decide_milestone(step, Milestone.Status.APPROVED)
+    step.case.progressed_at = step.now
+    _stop(step)
+    step.rule = str(_("§5: substantive progress approved by the unit leader; the clock has stopped for good"))
+
+
+@each
+def reject_progress(step: Step) -> None:
+    _decide_milestone(step, Milestone.Status.REJECTED)
+    _resume(step)
+    step.rule = str(_("Not substantive progress; the clock resumes"))
+
+
+@each
+def request_push(step: Step) -> None:
+    _pause(step, "push_requested")
+    step.rule = str(_("§5: the unit pushes the lead to the city: %(reason)s")) % {
+        "reason": policy.PUSH_REASONS[step.params["reason"]]
+    }
+
+
+@each
+def confirm_push(step: Step) -> None:
+    lead = step.case
+    pusher = lead.unit
+    Credit.objects.create(lead=lead, unit=pusher, kind=Credit.Kind.REFERRAL, at=step.now)
+    Exclusion.objects.create(lead=lead, unit=pusher, reason=Exclusion.Reason.PUSHED, at=step.now)
+    _stop(step)
+    lead.unit = None
+    step.record["pushing_unit"] = step.notice_params["unit"] = pusher.code
+    step.rule = str(
+        _("§5: push confirmed; it counts as the pushing unit's result (视同该区项目谋划引进成果)")
+    )
+
+
+@each
+def reject_push(step: Step) -> None:
+    _resume(step)
+    step.rule = str(_("The city kept the lead with the unit; the clock resumes"))
+
+
+def escalate(steps: list[Step]) -> None:
+    """§5: the deadline passed without substantive progress. Fired by the clock, for a whole
+    due-work chunk at once: one INSERT of exclusions for the set."""
+    rule = str(_("§5: 3 months of negotiation without substantive progress; the city coordinates"))
+    exclusions = []
+    for step in steps:
+        lead, lost = step.case, step.case.unit
+        exclusions.append(Exclusion(lead=lead, unit=lost, reason=Exclusion.Reason.CLOCK_EXPIRED, at=step.now))
+        step.record = {
+            "lost_unit": lost.code,
+            "deadline_at": services.iso(lead.clock.deadline_at),
+            "fired_at": services.iso(step.now),
+        }
+        step.notice_params["unit"] = lost.code
+        step.rule = rule
+        lead.unit = None
+    Exclusion.objects.bulk_create(exclusions)
+
+
+@each
+def land(step: Step) -> None:
+    lead, p = step.case, step.params
+    lead.landed_on = p["landed_on"]
+    lead.paid_in_capital_cny = p["paid_in_capital_cny"]
+    lead.actual_fdi_usd = p["actual_fdi_usd"] or Decimal(0)
+    decision = policy.reward_qualification(
+        first_negotiation_confirmed=lead.first_negotiation
+        and lead.first_negotiation_confirmed_at is not None,
+        agency_served=lead.referrer is not None and lead.referrer.kind == Referrer.Kind.AGENCY,
+        paid_in_capital_cny=lead.paid_in_capital_cny,
+        actual_fdi_usd=lead.actual_fdi_usd,
+    )
+    lead.reward_qualifies, lead.reward_reason = decision.applies, decision.reason
+    Credit.objects.create(lead=lead, unit=lead.unit, kind=Credit.Kind.LANDING, at=step.now)
+    if decision.applies:  # §15: the landing unit decides the agency's reward; the facts are frozen now
+        RewardCase.objects.create(
+            lead=lead,
+            unit=lead.unit,
+            agency=lead.referrer,
+            amount_cny=policy.REWARD_MIN_AMOUNT_CNY,
+            facts={
+                "landed_on": str(lead.landed_on),
+                "paid_in_capital_cny": str(lead.paid_in_capital_cny),
+                "actual_fdi_usd": str(lead.actual_fdi_usd),
+                "first_negotiation_unit": lead.first_negotiation_unit.code,
+                "rule": decision.reason,
+            },
+            opened_at=step.now,
+        )
+    step.record["reward_qualifies"] = decision.applies
+    step.rule = decision.reason
+
+
+@each
+def close(step: Step) -> None:
+    step.case.closed_reason = step.params["reason"]
+    _stop(step)
+    step.rule = str(_("Closed; the reason is recorded"))
+
+
+def _pause(step: Step, reason: str) -> None:
+    if step.case.clock is not None:
+        engine.clock_pause(clock=step.case.clock, at=step.now, reason=reason)
+
+
+def _resume(step: Step) -> None:
+    if step.case.clock is not None:
+        engine.clock_resume(clock=step.case.clock, at=step.now)
+
+
+def _stop(step: Step) -> None:
+    if step.case.clock is not None:
+        engine.clock_stop(clock=step.case.clock, at=step.now)
