@@ -17,8 +17,11 @@ from benchmarks import common
 STEPS = 6  # create + five transitions
 
 
-def lifecycles(worker: int, n: int) -> None:
+def lifecycles(worker: int, n: int, counts: list[int] | None = None) -> None:
+    """n lead lifecycles; with `counts`, the SQL statements of each person's transition are appended."""
     from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from cases.demo import lead_data
@@ -42,7 +45,10 @@ def lifecycles(worker: int, n: int) -> None:
             ("approve_progress", leader, {}),
             ("land", leader, {"landed_on": today, "paid_in_capital_cny": "100000000"}),
         ):
-            engine.fire(LEAD, pk=lead.pk, name=name, actor=actor, params=params)
+            with CaptureQueriesContext(connection) as queries:
+                engine.fire(LEAD, pk=lead.pk, name=name, actor=actor, params=params)
+            if counts is not None:
+                counts.append(len(queries))
 
 
 PEOPLE = ("haidian_officer", "haidian_leader", "city_officer")
@@ -77,6 +83,21 @@ def bare_setup(n: int) -> None:
             for i in range(n)
         ]
     )
+
+
+def statements(worker: int) -> tuple[float, int]:
+    """The median number of SQL statements of a person's transition over three lifecycles (the
+    transaction's BEGIN/COMMIT not counted), and the same for one bare transaction."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts: list[int] = []
+    lifecycles(worker, 3, counts)
+    with CaptureQueriesContext(connection) as queries:
+        bare(worker, 1)
+    return statistics.median(counts), len(queries)
 
 
 def bare(worker: int, n: int) -> None:
@@ -140,6 +161,11 @@ def main() -> None:
 
     bare_setup(64)
     engine = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    if a.procs == 1:
+        per_transition, per_bare = statements(5)  # its own block of company numbers
+        common.result(
+            f"transition SQL statements {engine}", per_transition, "statements", per_bare, "bare transaction's"
+        )
     connection.close()
     baseline = measure(a.db, "bare", a.procs, a.bare or a.lifecycles * STEPS)
     rate = measure(a.db, "services", a.procs, a.lifecycles)
