@@ -36,8 +36,9 @@ def _field(f: serializers.Field) -> forms.Field:
     if isinstance(f, serializers.ChoiceField):
         return forms.ChoiceField(choices=list(f.choices.items()), **common)
     if isinstance(f, serializers.SlugRelatedField):
-        queryset = f.get_queryset()
-        return forms.ChoiceField(choices=[(getattr(o, f.slug_field), str(o)) for o in queryset], **common)
+        return forms.ChoiceField(
+            choices=[(getattr(o, f.slug_field), str(o)) for o in f.get_queryset() or []], **common
+        )
     if isinstance(f, serializers.BooleanField):
         return forms.BooleanField(**{**common, "required": False})
     if isinstance(f, serializers.DateField):

@@ -24,7 +24,7 @@ def check_case_type(case_type: engine.CaseType) -> list[checks.CheckMessage]:
     """What is wrong with one case type's declarations (empty: nothing)."""
     problems: list[str] = []
     fsm_field = case_type.model._meta.get_field(case_type.field_name)
-    states = {value for value, _label in (fsm_field.choices or [])}  # type: ignore[misc]
+    states = {value for value, _label in (fsm_field.choices or [])}  # type: ignore[union-attr] # a concrete field
     all_transitions = list(fsm_field.get_all_transitions(case_type.model))  # type: ignore[union-attr]
     names: dict[str, str] = {}  # API name → method (a transition with several sources comes once per source)
     for t in all_transitions:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -150,7 +151,7 @@ class CaseType:
         return declared(self.transitions[name]).label
 
     def state_label(self, state: str) -> Any:
-        return dict(self.model._meta.get_field(self.field_name).choices or [])[state]  # type: ignore[arg-type]
+        return dict(self.model._meta.get_field(self.field_name).choices or [])[state]  # type: ignore[union-attr] # a concrete field
 
     def available(self, case: Any, user: Any) -> list[str]:
         """The transitions `user` may fire on `case` now, straight from the machine."""
@@ -230,7 +231,7 @@ class Step:
     """One case going through one transition: handed from the checks to the effect to the history."""
 
     case: Any
-    actor: Any | None
+    actor: Any  # a user, or None for the system
     now: datetime
     params: dict[str, Any]
     rule: str = ""
@@ -308,7 +309,7 @@ def _lock(case_type: CaseType, pk: Any) -> Any:
             .select_related(*case_type.related)
             .get(pk=int(pk))
         )
-    except (case_type.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise NotFound(case_type.not_found) from exc
 
 
@@ -461,7 +462,8 @@ def _notice(
             if members not in memo:
                 memo[members] = _members(members)
             users |= memo[members]
-    users.discard(actor_id)  # type: ignore[arg-type] # None is never a member
+    if actor_id is not None:
+        users.discard(actor_id)
     return {
         "kind": notice.kind,
         "recipients": frozenset(users),

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -102,12 +103,12 @@ def _permissions(names: Iterable[str]) -> list[Permission]:
 
 
 @transaction.atomic
-def member_add(*, user: models.Model, unit: OrgUnit, role: str) -> Membership:
+def member_add(*, user: Any, unit: OrgUnit, role: str) -> Membership:
     """Give `user` a role in `unit` (idempotent). The user joins the unit's role group."""
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
     membership, _ = Membership.objects.get_or_create(user=user, unit=unit, role=role)
-    user.groups.add(_role_group(unit=unit, role=role))  # type: ignore[attr-defined]
+    user.groups.add(_role_group(unit=unit, role=role))
     return membership
 
 
@@ -142,14 +143,14 @@ def grants_sync_many(desired: Mapping[models.Model, Mapping[tuple[int, str], Ite
     }
     have = {
         (obj_id, group_id, perm_id): pk
-        for pk, obj_id, group_id, perm_id in model.objects.filter(
+        for pk, obj_id, group_id, perm_id in model._default_manager.filter(
             content_object__in=list(desired)
         ).values_list("pk", "content_object_id", "group_id", "permission_id")
     }
     stale = [pk for key, pk in have.items() if key not in want]
     if stale:
-        model.objects.filter(pk__in=stale).delete()
-    model.objects.bulk_create(
+        model._default_manager.filter(pk__in=stale).delete()
+    model._default_manager.bulk_create(
         [model(content_object_id=o, group_id=g, permission_id=p) for o, g, p in sorted(want - have.keys())]
     )
 

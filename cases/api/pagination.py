@@ -1,4 +1,5 @@
 import functools
+from typing import cast
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
@@ -51,11 +52,12 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
         count_from = getattr(view, "count_queryset", None)
-        self.django_paginator_class = functools.partial(CappedPaginator, count_from=count_from)
+        # a class is what DRF wants; a partial that makes one serves as well
+        self.django_paginator_class = functools.partial(CappedPaginator, count_from=count_from)  # type: ignore[assignment]
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):  # type: ignore[no-untyped-def]
-        paginator = self.page.paginator
+        paginator = cast(CappedPaginator, self.page.paginator)  # type: ignore[union-attr] # after paginate_queryset
         return Response(
             {
                 "count": paginator.count if paginator.exact else COUNT_CAP,

@@ -27,7 +27,8 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     messages = MessagesSerializer(required=False)
-    errors = serializers.DictField(child=FieldErrorSerializer(many=True), required=False)
+    # the metaclass takes declared fields out of the class: this does not shadow Serializer.errors
+    errors = serializers.DictField(child=FieldErrorSerializer(many=True), required=False)  # type: ignore[assignment]
 
 
 class Schema(AutoSchema):

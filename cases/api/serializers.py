@@ -15,8 +15,13 @@ def local(value: Any) -> Any:
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    leading_industries = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    # the metaclass takes declared fields out of the class: this does not shadow Field.parent
+    parent: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True, allow_null=True
+    )
+    leading_industries: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
     hosts_leads = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -47,7 +52,9 @@ class ClockSerializer(serializers.Serializer):
 
 
 class HistorySerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     from_state = serializers.CharField(source="source")
     to_state = serializers.CharField(source="target")
 

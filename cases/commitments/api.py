@@ -1,5 +1,7 @@
 """`/api/commitments/`: the same pattern as leads (DESIGN §8)."""
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -18,8 +20,10 @@ from workflow import selectors as engine_selectors
 
 
 class StandardSerializer(serializers.ModelSerializer):
-    zone = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    zone: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = CommitmentStandard
@@ -27,10 +31,10 @@ class StandardSerializer(serializers.ModelSerializer):
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
-    zone = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    zone: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     state_label = serializers.CharField(source="get_state_display")
-    standard_version = serializers.IntegerField(source="standard.version", default=None)
+    standard_version = serializers.IntegerField(source="standard.version", default=None, allow_null=True)
     clock = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
@@ -50,7 +54,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         if summary is None:
             return None
         summary["pauses"] = []
-        return {k: _local(v) for k, v in summary.items()} | {"kind": app.clock.kind}
+        return {k: _local(v) for k, v in summary.items()} | {"kind": getattr(app.clock, "kind", None)}
 
     def get_available_transitions(self, app: CommitmentApplication) -> list[str]:
         return COMMITMENT.available(app, self.context["request"].user)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -29,11 +30,11 @@ class CommitmentQueueView(LoginRequiredMixin, TemplateView):
     template_name = "cases/commitment_queue.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
+        user: Any = self.request.user
         queue = {name: list(qs[:50]) for name, qs in selectors.commitment_queue(user=user).items()}
         for apps in queue.values():
             for app in apps:
-                app.clock_view = clock_summary(clock=app.clock, pauses=False)
+                vars(app)["clock_view"] = clock_summary(clock=app.clock, pauses=False)  # for the template
         everything = list(selectors.commitment_list(user=user)[:50])
         return super().get_context_data(queue=queue, everything=everything, **kwargs)
 
@@ -65,7 +66,7 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
 class CommitmentTransitionView(LoginRequiredMixin, TemplateView):
     template_name = "cases/transition.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if kwargs["name"] not in COMMITMENT.transitions:
@@ -108,13 +109,13 @@ class CommitmentCreateView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         units = OrgUnit.objects.filter(
-            memberships__user=self.request.user, memberships__role="officer", pilot_zones__isnull=False
+            memberships__user=self.request.user.pk, memberships__role="officer", pilot_zones__isnull=False
         ).distinct()
         zones = PilotZone.objects.filter(units__in=units).distinct()
         return super().get_context_data(units=units, zones=zones, data=kwargs.pop("data", {}), **kwargs)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        data = request.POST.dict()
+        data: dict[str, Any] = request.POST.dict()
         data["industrial_content"] = "industrial_content" in request.POST
         try:
             app = services.commitment_create(actor=request.user, data=data)

@@ -34,7 +34,7 @@ class ImportView(LoginRequiredMixin, TemplateView):
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
-    job = ImportJob.objects.filter(pk=pk, created_by=request.user).first()
+    job = ImportJob.objects.filter(pk=pk, created_by=request.user.pk).first()
     if job is None:
         raise Http404
     return job

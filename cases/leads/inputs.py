@@ -23,7 +23,8 @@ class LeadInput(serializers.Serializer):
     sector = serializers.SlugRelatedField(slug_field="slug", queryset=Sector.objects.all(), label=_("Sector"))
     total_investment_cny = money(_("Total investment (yuan)"))
     strategic = serializers.BooleanField(default=False, label=_("Strategic"))
-    source = serializers.ChoiceField(choices=Source.choices, label=_("Source"))
+    # the metaclass takes declared fields out of the class, so this does not shadow Field.source
+    source = serializers.ChoiceField(choices=Source.choices, label=_("Source"))  # type: ignore[assignment]
     referrer = text(_("Referrer"), max_length=200, required=False, allow_blank=True, default="")
     referrer_kind = serializers.ChoiceField(
         choices=Referrer.Kind.choices, required=False, allow_blank=True, default=""

@@ -98,7 +98,7 @@ def lead_pool_counts(*, user: Any) -> dict[str, int]:
     if not user.has_perm("cases.view_lead"):
         return {}
     rows = Lead.objects.filter(state__in=CITY_POOL).values_list("state").annotate(n=Count("id"))
-    counts = dict.fromkeys(CITY_POOL, 0)
+    counts: dict[str, int] = {state.value: 0 for state in CITY_POOL}
     counts.update(dict(rows))
     return counts
 

@@ -2,9 +2,9 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,8 +27,12 @@ class RewardSerializer(serializers.Serializer):
 
 
 class LeadSummarySerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    discovering_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    discovering_unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     sector = serializers.CharField(source="sector_id")
     state_label = serializers.CharField(source="get_state_display")
     deadline_at = serializers.SerializerMethodField()
@@ -40,7 +44,7 @@ class LeadSummarySerializer(serializers.ModelSerializer):
             "state", "state_label", "unit", "discovering_unit", "first_negotiation", "deadline_at", "created_at",
         ]  # fmt: skip
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_deadline_at(self, lead: Lead):  # type: ignore[no-untyped-def]
         summary = selectors.clock_summary(clock=lead.clock, pauses=False)
         return summary["deadline_at"] if summary and summary["status"] in ("running", "paused") else None
@@ -88,9 +92,11 @@ def lead_summaries(rows: Iterable[dict], now: datetime | None = None) -> list[di
 
 
 class CreditSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     lead_name = serializers.CharField(source="lead.name")
-    referrer_name = serializers.CharField(source="referrer.name", default=None)
+    referrer_name = serializers.CharField(source="referrer.name", default=None, allow_null=True)
 
     class Meta:
         model = Credit
@@ -99,7 +105,9 @@ class CreditSerializer(serializers.ModelSerializer):
 
 class LeadDetailSerializer(LeadSummarySerializer):
     referrer = serializers.SerializerMethodField()
-    first_negotiation_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    first_negotiation_unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     clock = serializers.SerializerMethodField()
     excluded_units = serializers.SerializerMethodField()
     exclusions = serializers.SerializerMethodField()
@@ -108,7 +116,9 @@ class LeadDetailSerializer(LeadSummarySerializer):
     milestones = serializers.SerializerMethodField()
     credits = CreditSerializer(many=True, read_only=True)
     reward = serializers.SerializerMethodField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta(LeadSummarySerializer.Meta):
         fields = LeadSummarySerializer.Meta.fields + [

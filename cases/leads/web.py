@@ -1,13 +1,14 @@
 """The officers' and leaders' web pages. Every page calls the same selectors and services as the API."""
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
@@ -34,14 +35,14 @@ def annotate_deadlines(leads: list[Lead], now: Any = None) -> list[Lead]:
     """Mark each lead overdue or soon due from its (already joined) clock, for the lists."""
     now = now or timezone.now()
     for lead in leads:
-        summary = selectors.clock_summary(clock=lead.clock, now=now, pauses=False)
-        running = summary is not None and summary["status"] in ("running", "paused")
-        lead.deadline = summary["deadline_at"] if running else None
-        lead.days_left = summary["days_left"] if running else None
-        lead.overdue = running and lead.deadline < now
-        lead.soon_due = (
-            running and not lead.overdue and lead.days_left is not None and lead.days_left < SOON_DAYS
-        )
+        summary = selectors.clock_summary(clock=lead.clock, now=now, pauses=False) or {}
+        running = summary.get("status") in ("running", "paused")
+        deadline = summary["deadline_at"] if running else None
+        days_left = summary["days_left"] if running else None
+        overdue = running and deadline < now
+        soon_due = running and not overdue and days_left is not None and days_left < SOON_DAYS
+        # read by the list templates; not fields of the model
+        vars(lead).update(deadline=deadline, days_left=days_left, overdue=overdue, soon_due=soon_due)
     return leads
 
 
@@ -51,7 +52,7 @@ class QueueView(LoginRequiredMixin, TemplateView):
     template_name = "cases/queue.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
+        user: Any = self.request.user
         tab = self.request.GET.get("tab")
         counts = selectors.lead_pool_counts(user=user) if user.has_perm("cases.dispatch_lead") else {}
         pool = []
@@ -91,10 +92,12 @@ class LeadFilter(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "—")] + list(
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "—")] + list(
             OrgUnit.objects.exclude(level="city").values_list("code", "name_zh")
         )
-        self.fields["sector"].choices = [("", "—")] + list(Sector.objects.values_list("slug", "name_zh"))
+        cast(forms.ChoiceField, self.fields["sector"]).choices = [("", "—")] + list(
+            Sector.objects.values_list("slug", "name_zh")
+        )
         self.fields["first_negotiation"].widget = forms.Select(
             choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]
         )
@@ -132,7 +135,7 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
     template_name = "cases/lead_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
+        user: Any = self.request.user
         try:
             lead = selectors.lead_get(user=user, lead_id=kwargs["pk"])
         except NotFound as exc:
@@ -180,7 +183,7 @@ class TransitionView(LoginRequiredMixin, TemplateView):
 
     template_name = "cases/transition.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         t = LEAD.transitions.get(kwargs["name"])
         if t is None or engine.declared(t).system:
             raise Http404
@@ -217,12 +220,12 @@ class LeadCreateView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         form = kwargs.pop("form", None) or form_for(LeadInput, initial={"source": Source.DISTRICT})
         units = OrgUnit.objects.filter(
-            memberships__user=self.request.user, memberships__role="officer"
+            memberships__user=self.request.user.pk, memberships__role="officer"
         ).distinct()
         return super().get_context_data(form=form, units=units, **kwargs)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        data = request.POST.dict()
+        data: dict[str, Any] = request.POST.dict()
         data["strategic"] = "strategic" in request.POST
         for money in ("total_investment_cny", "foreign_investment_usd"):  # typed in 万元 / 万美元
             if data.get(money):

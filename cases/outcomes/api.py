@@ -50,7 +50,7 @@ class FundAttribution(APIView):
 
 
 class RewardCaseSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     agency = serializers.CharField(source="agency.name")
     lead_name = serializers.CharField(source="lead.name")
 

@@ -47,7 +47,7 @@ class Credit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.unit.code} #{self.lead_id}"
+        return f"{self.kind} {getattr(self.unit, 'code', '-')} #{self.lead_id}"
 
 
 class RewardState(models.TextChoices):

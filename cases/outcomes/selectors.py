@@ -1,13 +1,12 @@
 """Reads about outcomes: landing recommendations (§3, §5), the §16 assessment figures, reward cases."""
 
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -107,7 +106,7 @@ KPI_FIELDS = [
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """[start 00:00, end+1 00:00) in Beijing time: a period of whole calendar days as people mean it."""
     lo = datetime.combine(start, time.min, SHANGHAI)
-    hi = datetime.combine(end, time.min, SHANGHAI) + timezone.timedelta(days=1)
+    hi = datetime.combine(end, time.min, SHANGHAI) + timedelta(days=1)
     return lo, hi
 
 
