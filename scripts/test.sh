@@ -21,6 +21,7 @@ for lane in $LANES; do
       echo "=== lane: postgres ==="
       # the browser tests drive their own embedded (SQLite) server: the first lane ran them
       DATABASE_URL=$PG_URL .venv/bin/python -m pytest -m "not browser" "$@"
+      PG_URL=$PG_URL bash scripts/restore_drill.sh # backup → restore → counts and verify_history on the copy
       ;;
     *) echo "unknown lane $lane" >&2; exit 2 ;;
   esac

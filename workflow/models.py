@@ -186,6 +186,9 @@ class TransitionRecord(models.Model):
     at = models.DateTimeField()
     params = models.JSONField(default=dict)
     rule = models.TextField(blank=True)
+    # the tamper-evident chain (workflow.history): sha256 of the row's content and its predecessor's hash
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

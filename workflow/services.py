@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from guardian.utils import get_group_obj_perms_model
 
-from workflow import clockmath
+from workflow import clockmath, history
 from workflow.models import (
     Clock,
     ClockPause,
@@ -158,42 +158,16 @@ def grants_sync_many(desired: Mapping[models.Model, Mapping[tuple[int, str], Ite
 # --- history ----------------------------------------------------------------------------------
 
 
-def history_record(
-    *,
-    subject: models.Model,
-    transition: str,
-    source: str,
-    target: str,
-    actor_id: int | None,
-    at: datetime,
-    params: dict,
-    rule: str,
-) -> TransitionRecord:
-    """Append one history row. Rows are never updated or deleted."""
-    return history_records(
-        [
-            {
-                "subject": subject,
-                "transition": transition,
-                "source": source,
-                "target": target,
-                "actor_id": actor_id,
-                "at": at,
-                "params": params,
-                "rule": rule,
-            }
-        ]  # fmt: skip
-    )[0]
-
-
 def history_records(rows: list[dict]) -> list[TransitionRecord]:
-    """Append several history rows (history_record's keyword arguments, one dict each) at once."""
+    """Append history rows, each chained to its case's previous row (workflow.history). Rows are never
+    updated or deleted. Each dict: subject, transition, source, target, actor_id, at, params, rule."""
     records = []
     for row in rows:
         row = dict(row)
         subject = row.pop("subject")
         ct = ContentType.objects.get_for_model(subject)
         records.append(TransitionRecord(subject_type=ct, subject_id=subject.pk, **row))
+    history.chain(records)
     return TransitionRecord.objects.bulk_create(records)
 
 

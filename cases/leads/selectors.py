@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import access
-from cases.errors import NotFound
+from cases.errors import Invalid, NotFound
 from cases.models import Credit, Lead, LeadGroupObjectPermission, State
 from workflow import selectors as engine_selectors
 from workflow.models import Clock, ClockStatus, TransitionRecord
@@ -21,6 +21,8 @@ from workflow.models import Clock, ClockStatus, TransitionRecord
 CITY_POOL = (State.PENDING_CONFIRMATION, State.PENDING_ASSIGNMENT, State.ESCALATED, State.PUSH_REQUESTED)
 LEADER_WAITS_ON = (State.PROGRESS_REVIEW, State.PROGRESSING)
 OFFICER_WAITS_ON = (State.DRAFT, State.NEGOTIATING)
+
+MAX_QUERY = 200  # a search term longer than any name or company the lists hold
 
 
 def _with_related(qs: QuerySet[Lead]) -> QuerySet[Lead]:
@@ -89,6 +91,8 @@ def lead_list(
             clock__deadline_at__lt=now + timedelta(days=due_within_days),
         )
     if q:
+        if len(q) > MAX_QUERY:
+            raise Invalid(_("Search for at most %(n)s characters."), {"n": MAX_QUERY}, code="query_too_long")
         qs = qs.filter(Q(name__icontains=q) | Q(company_name__icontains=q) | Q(credit_code__iexact=q.strip()))
     return _with_related(qs).order_by(*SORTS.get(sort, SORTS["new"]))
 

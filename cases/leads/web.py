@@ -26,7 +26,7 @@ from cases.leads.models import Lead, Source, State
 from cases.outcomes import selectors as outcome_selectors
 from cases.webforms import form_for
 from workflow import engine
-from workflow.models import OrgUnit, Sector
+from workflow.models import OrgUnit, Role, Sector
 
 SOON_DAYS = 30
 
@@ -76,7 +76,7 @@ class QueueView(LoginRequiredMixin, TemplateView):
 
 
 class LeadFilter(forms.Form):
-    q = forms.CharField(required=False, label=_("Search"))
+    q = forms.CharField(required=False, max_length=selectors.MAX_QUERY, label=_("Search"))
     state = forms.ChoiceField(required=False, choices=[("", "—")] + list(State.choices), label=_("State"))
     unit = forms.ChoiceField(required=False, label=_("Unit"))
     sector = forms.ChoiceField(required=False, label=_("Sector"))
@@ -259,6 +259,9 @@ class DuplicateCheckView(LoginRequiredMixin, View):
     """GET ?credit_code=: does this company already have an open lead? (the form warns before submit)"""
 
     def get(self, request: HttpRequest) -> JsonResponse:
+        # only people who register leads learn who registered a company first (DESIGN §3, §11)
+        if not request.user.memberships.filter(role=Role.OFFICER).exists():  # type: ignore[union-attr] # signed in
+            raise PermissionDenied(_("Only officers who register leads may check for duplicates."))
         first = selectors.lead_open_duplicate(credit_code=request.GET.get("credit_code", ""))
         if first is None:
             return JsonResponse({"duplicate": False})

@@ -1,5 +1,6 @@
 """API for outcomes: recommendations, fund attribution, reward cases, capacity, the §16 KPIs."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -97,7 +98,7 @@ class Kpis(APIView):
             return exports.kpi_csv(report)
         if fmt == "xlsx":
             return exports.kpi_xlsx(report)
-        return Response(report)
+        return Response(_texts(report))
 
 
 def _reward(user: Any, pk: Any) -> RewardCase:
@@ -105,3 +106,12 @@ def _reward(user: Any, pk: Any) -> RewardCase:
 
 
 transitions = transition_urls(REWARD, prefix="rewards", get=_reward, serializer=RewardCaseSerializer)
+
+
+def _texts(report: Any) -> Any:
+    """Amounts as decimal strings in JSON, like every amount of the API (never a float)."""
+    if isinstance(report, dict):
+        return {k: _texts(v) for k, v in report.items()}
+    if isinstance(report, list):
+        return [_texts(v) for v in report]
+    return f"{report:.2f}" if isinstance(report, Decimal) else report

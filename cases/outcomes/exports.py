@@ -3,32 +3,49 @@
 import csv
 import io
 from datetime import date
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from cases.errors import Invalid
+from cases.errors import Invalid, NotPermitted
+from cases.inputs import EARLIEST, LATEST
 from cases.outcomes import selectors
 from workflow.models import Level, OrgUnit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def kpi_period(request_params) -> tuple[date, date]:  # type: ignore[no-untyped-def]
+def kpi_period(request_params: Any) -> tuple[date, date]:
+    """The period asked for (default: this year so far): real dates within 1900–2100, from not after to."""
     today = timezone.localdate()
-    start = (
-        parse_date(request_params.get("from") or "") if request_params.get("from") else date(today.year, 1, 1)
-    )
-    end = parse_date(request_params.get("to") or "") if request_params.get("to") else today
+    start = _day(request_params.get("from")) if request_params.get("from") else date(today.year, 1, 1)
+    end = _day(request_params.get("to")) if request_params.get("to") else today
     if start is None or end is None or start > end:
-        raise Invalid(_("Give the period as from=YYYY-MM-DD and to=YYYY-MM-DD, from not after to."))
+        raise Invalid(
+            _(
+                "Give the period as from=YYYY-MM-DD and to=YYYY-MM-DD between 1900 and 2100, from not after to."
+            ),
+            code="period",
+        )
     return start, end
 
 
-def kpi_units(user):  # type: ignore[no-untyped-def]
-    """City roles see every unit; a unit's people see their own units (and the city-wide totals)."""
+def _day(text: str) -> date | None:
+    try:
+        day = parse_date(text)
+    except ValueError:  # well formed but not a date: 2026-02-30
+        return None
+    return day if day is not None and EARLIEST <= day <= LATEST else None
+
+
+def kpi_units(user: Any) -> Any:
+    """City roles see every unit; a unit's people see their own units (and the city-wide totals); a
+    person without a role sees no figures at all (DESIGN §11)."""
+    if not user.has_perm("cases.view_lead") and not user.memberships.exists():
+        raise NotPermitted(_("Only people with a role in a unit see the assessment figures."))
     units = OrgUnit.objects.exclude(level=Level.CITY).order_by("id")
     return units if user.has_perm("cases.view_lead") else units.filter(memberships__user=user).distinct()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
-from cases.errors import CaseError
+from cases.errors import CaseError, NotPermitted
 from cases.outcomes import exports, selectors
 from cases.outcomes.machine import REWARD
 from workflow import engine
@@ -34,11 +35,15 @@ class KpiView(LoginRequiredMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
+            units = exports.kpi_units(request.user)
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.text()) from exc
+        try:
             self.start, self.end = exports.kpi_period(request.GET)
         except CaseError as exc:
             messages.error(request, exc.text())
             return redirect("cases:kpis:index")
-        report = selectors.kpis(start=self.start, end=self.end, units=exports.kpi_units(request.user))
+        report = selectors.kpis(start=self.start, end=self.end, units=units)
         fmt = request.GET.get("format")
         if fmt == "csv":
             return exports.kpi_csv(report)

@@ -148,3 +148,58 @@ def test_an_unknown_api_path_is_a_json_404(haidian_officer):
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
     response = api(haidian_officer).post("/api/leads/1/transitions/fly/", {}, format="json")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=2026-02-30",
+        "to=9999-12-31",
+        "from=0001-01-01",
+        "from=2026-13-01",
+        "from=2026-12-01&to=2026-01-01",
+    ],
+)
+def test_an_impossible_kpi_period_is_a_400(city_officer, query):
+    body = assert_400(api(city_officer).get(f"/api/kpis/?{query}"))
+    assert body["code"] == "period"
+
+
+def test_kpi_amounts_are_decimal_strings(make_lead, city_officer):
+    from tests.cases.test_outcomes import landed
+
+    landed(make_lead)
+    totals = api(city_officer).get("/api/kpis/?from=2026-01-01&to=2026-12-31").json()["totals"]
+    assert isinstance(totals["landed_investment_cny"], str)
+
+
+def test_a_person_without_a_role_sees_no_figures_and_no_duplicates(outsider, make_lead, haidian_officer):
+    from django.test import Client
+
+    lead = make_lead(haidian_officer)
+    assert api(outsider).get("/api/kpis/").status_code == 403
+    browser = Client()
+    browser.force_login(outsider)
+    assert browser.get("/cases/kpis/").status_code == 403
+    assert browser.get(f"/cases/leads/duplicate/?credit_code={lead.credit_code}").status_code == 403
+    browser.force_login(person("shunyi_officer"))  # an officer registering leads is told (DESIGN §3)
+    assert browser.get(f"/cases/leads/duplicate/?credit_code={lead.credit_code}").json()["duplicate"] is True
+
+
+def test_a_search_longer_than_any_name_is_a_400(city_officer):
+    assert_400(api(city_officer).get("/api/leads/?q=" + "项" * 60_000))
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(city_officer)
+    assert browser.get("/cases/leads/?q=" + "项" * 60_000).status_code == 200  # the page ignores the filter
+
+
+def test_a_reward_that_is_not_a_number_on_the_page_is_refused_in_words(haidian_leader):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(haidian_leader)
+    response = browser.post("/cases/rewards/", {"reward": "abc", "action": "approve"}, follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["没有这项奖励。"]
