@@ -164,7 +164,11 @@ def main() -> None:
     if a.procs == 1:
         per_transition, per_bare = statements(5)  # its own block of company numbers
         common.result(
-            f"transition SQL statements {engine}", per_transition, "statements", per_bare, "bare transaction's"
+            f"transition SQL statements {engine}",
+            per_transition,
+            "statements",
+            per_bare,
+            "bare transaction's",
         )
     connection.close()
     baseline = measure(a.db, "bare", a.procs, a.bare or a.lifecycles * STEPS)
