@@ -10,9 +10,17 @@ one history insert, on the same database, by the same number of processes.
 """
 
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from benchmarks import common
+
+# the same lead process on viewflow 2.4's engine, shipped beside the project (its README)
+PEER = common.ROOT.parent / "shared" / "benchmarks" / "viewflow_peer"
 
 STEPS = 6  # create + five transitions
 
@@ -149,6 +157,24 @@ def measure(db: str, kind: str, procs: int, n: int) -> float:
     return units / max(seconds)
 
 
+def viewflow_steps_per_s(processes: int) -> float:
+    """viewflow 2.4's business steps per second (processes/s × 3: start, the district decision, the
+    negotiation outcome) for the same lead process, on SQLite in WAL mode with synchronous=NORMAL as
+    ours, in this project's virtual environment, measured now."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "PEER_DB": "sqlite", "PEER_SQLITE": str(Path(tmp) / "peer.sqlite3"), "VF_LOCK": "none",
+               "SQLITE_SYNC": "NORMAL", "RESULTS": str(Path(tmp) / "peer.jsonl"), "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        for argv in (
+            ["manage.py", "migrate", "-v0"],
+            ["bench.py", "setup"],
+            ["bench.py", "flow", "-n", str(processes)],
+        ):
+            subprocess.run([sys.executable, *argv], cwd=PEER, env=env, check=True, capture_output=True)
+        record = json.loads((Path(tmp) / "peer.jsonl").read_text().splitlines()[-1])
+    return record["per_s"] * 3
+
+
 def main() -> None:
     parser = common.arguments(__doc__, lifecycles=200, procs=1, worker="", index=0, bare=0)
     a = parser.parse_args()
@@ -181,6 +207,14 @@ def main() -> None:
         "bare transactions/s",
         lifecycles=a.lifecycles * a.procs,
     )
+    if engine == "SQLite" and a.procs == 1 and PEER.exists():
+        common.result(
+            "transitions SQLite vs viewflow 2.4",
+            rate,
+            "transitions/s",
+            viewflow_steps_per_s(max(a.lifecycles * 6, 200)),  # its own check needs 100 or more
+            "viewflow business steps/s",
+        )
 
 
 if __name__ == "__main__":
