@@ -140,13 +140,13 @@ async def clients(ports: list[int], tokens: list[tuple[int, str]], control: Path
 def people(n: int) -> list[tuple[int, str]]:
     """n people of Haidian with API tokens (made in bulk)."""
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from config.tokens import token_issue
 
     User = get_user_model()  # noqa: N806
     User.objects.bulk_create([User(username=f"push{i}", email=f"push{i}@example.org") for i in range(n)])
     users = list(User.objects.filter(username__startswith="push").order_by("pk"))
-    Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
-    return list(Token.objects.filter(user__in=users).values_list("user_id", "key"))
+    return [(u.pk, token_issue(user=u)[1]) for u in users]
 
 
 def main() -> None:

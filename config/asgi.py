@@ -10,12 +10,16 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_http = get_asgi_application()
 
+from config.settings import require_secret_key  # noqa: E402
+
+require_secret_key()  # no server signs sessions with a key everyone can read
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from notifications import transports  # noqa: E402
-from notifications.auth import WebsocketAuthStack  # noqa: E402
+from notifications.auth import BrowserOriginValidator, WebsocketAuthStack  # noqa: E402
 from notifications.consumers import NotificationConsumer  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -30,8 +34,9 @@ if settings.DEBUG:
 router = ProtocolTypeRouter(
     {
         "http": django_http,
-        "websocket": WebsocketAuthStack(
-            URLRouter([path("ws/notifications/", NotificationConsumer.as_asgi())])
+        # the Origin first (no cross-site websocket hijacking, DESIGN §11), then who it is
+        "websocket": BrowserOriginValidator(
+            WebsocketAuthStack(URLRouter([path("ws/notifications/", NotificationConsumer.as_asgi())]))
         ),
     }
 )

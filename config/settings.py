@@ -6,9 +6,14 @@ Point DATABASE_URL at PostgreSQL for production and for the concurrency tests.
 
 import hashlib
 import os
+import secrets
+import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,12 +25,46 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "embedded-insecure-key-set-SECRET_KEY-in-production" if DEBUG or not os.environ.get("PRODUCTION") else ""
-)
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when PRODUCTION is set")
+
+
+def secret_key() -> str:
+    """SECRET_KEY from the environment; without it only DEBUG (a developer's machine) may serve, on a
+    fixed key, and a test run or type check uses a throwaway one (DESIGN §11). A server or worker
+    refuses to start without one (require_secret_key, called by config/asgi.py, wsgi.py, celery.py):
+    one signing sessions, CSRF tokens and password-reset links with a key that is in this file would
+    let anyone forge them. A command that signs nothing (migrate, makemigrations, load_org) still runs."""
+    key = os.environ.get("SECRET_KEY", "")
+    if key:
+        return key
+    if env_bool("PRODUCTION", False):
+        raise ImproperlyConfigured("SECRET_KEY must be set when PRODUCTION is set")
+    if DEBUG:
+        return "embedded-insecure-key-for-DEBUG-only-set-SECRET_KEY-in-production"
+    if "pytest" in sys.modules or "mypy" in sys.modules:
+        # handed on to the processes the tests start (servers, workers) so they share it
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+        return os.environ["SECRET_KEY"]
+    return ""
+
+
+def require_secret_key() -> None:
+    """Refuse to serve or work without SECRET_KEY (unless DEBUG gave the development key)."""
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set (50+ random characters), or DEBUG=1 on a development machine"
+        )
+
+
+SECRET_KEY = secret_key()
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 
 INSTALLED_APPS = [
@@ -37,7 +76,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens, stored hashed, with an expiry (config/tokens.py)
+    "axes",  # sign-in throttling (config/signin.py)
+    "csp",
     "drf_spectacular",
     "channels",
     "guardian",
@@ -49,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the app servers themselves
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -59,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    # last, as django-axes asks: turns a refused sign-in into the 429 page (config/signin.py)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,14 +152,42 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # first: refuses every password check (web login, admin, API token) while the username or
+    # the address is locked out, before the password is even compared
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous callers see nothing
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTH_PASSWORD_VALIDATORS = [  # every password form: change, reset, admin, createsuperuser
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (DESIGN §8 Additions, §11) with django-axes: failed sign-ins are counted per
+# username and, separately, per address (REMOTE_ADDR: behind a proxy, let the ASGI server take the
+# client's address from X-Forwarded-For, uvicorn --forwarded-allow-ips / daphne --proxy-headers).
+# SIGNIN_FAILURE_LIMIT failures within SIGNIN_COOLOFF_MINUTES lock that username, or that address,
+# out of the web login, the admin login and POST /api/auth/token/ until the cool-off has passed
+# since the last counted failure: 429 with Retry-After. docs/security.md.
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "config.signin.SignInHandler"
+AXES_LOCKOUT_CALLABLE = "config.signin.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Attempts made while locked out are refused without being counted, so a lock ends exactly one
+# cool-off after the failure that caused it (what Retry-After promises), however often it is retried.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in last_login; failures are what counts
+AXES_VERBOSE = False  # no banner on every command's standard output (process_due prints JSON there)
+
+# A browser session ends after SESSION_IDLE_HOURS without a request (every request renews it).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_HOURS", 8) * 3600
+SESSION_SAVE_EVERY_REQUEST = True
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -133,8 +205,15 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+    ],
+    # JSON and form bodies are read at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes deep (413 beyond)
+    # and JSON at most MAX_JSON_DEPTH levels deep (400 beyond): config/parsers.py
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",
+        "config.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.Pagination",
@@ -144,6 +223,17 @@ REST_FRAMEWORK = {
     # `?format=` belongs to the API contract (kpis: json|csv|xlsx), not to DRF's renderer override
     "URL_FORMAT_OVERRIDE": None,
 }
+# API tokens (knox): stored as SHA-512 digests, sent as `Authorization: Token …`, valid for
+# TOKEN_TTL_DAYS and only while the person is active and keeps the password they had when the token
+# was issued (config/tokens.py).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("TOKEN_TTL_DAYS", 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: the largest JSON or form body
+MAX_JSON_DEPTH = 32
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "首谈制 case engine API",
     "VERSION": "1.0.0",
@@ -208,6 +298,27 @@ CITY_ROLE_PERMISSIONS = {
         "cases.add_commitmentstandard",
     ],
     "leader": ["cases.view_lead", "cases.view_commitmentapplication", "cases.add_commitmentstandard"],
+}
+
+# Content-Security-Policy on every response (DESIGN §11), django-csp 4. Everything comes from this
+# origin: scripts, styles, fonts, the websocket; nothing may frame the pages, plugins are off, forms
+# post only here. Inline scripts stay allowed ('unsafe-inline'): the pages' templates carry inline
+# scripts and an onchange handler, and viewflow's Turbo Drive swaps pages into the first page's
+# document, so per-response nonces would block every page reached by navigation. Styles: viewflow's
+# own templates use style attributes. docs/security.md says how to drop 'unsafe-inline' for scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],  # fetch() and the /ws/notifications/ websocket (same host and port)
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 LOGGING = {

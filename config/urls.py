@@ -10,6 +10,7 @@ from cases.commitments.web import CommitmentsViewset
 from cases.imports.web import ImportsViewset
 from cases.leads.web import ChartViewset, LeadsViewset, QueueViewset
 from cases.outcomes.web import KpiViewset, RewardsViewset
+from cases.parameters.web import ParametersViewset
 from notifications.web import NotificationsViewset
 
 
@@ -25,6 +26,7 @@ class CasesApp(Application):
         RewardsViewset(),
         ImportsViewset(),
         NotificationsViewset(),
+        ParametersViewset(),
         ChartViewset(),
     ]
 
@@ -41,3 +43,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", site.urls),
 ]
+
+# Django's own error answers: the API's JSON error shape under /api/, Django's pages elsewhere
+handler400 = "cases.api.errors.api_bad_request"
+handler403 = "cases.api.errors.api_permission_denied"
+handler404 = "cases.api.errors.api_page_not_found"
+handler500 = "cases.api.errors.api_server_error"

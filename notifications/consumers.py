@@ -1,5 +1,6 @@
 """`/ws/notifications/`: a person's own notifications, live (DESIGN §8)."""
 
+import re
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -16,7 +17,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=4401)
+            await self.close()  # before accepting: the handshake is refused with HTTP 403
             return
         self.user = user
         self.language = self.scope.get("language", "zh-hans")
@@ -62,8 +63,18 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         return unread, [self._shape(payload(n)) for n in newer]
 
 
+LARGEST_ID = 2**63 - 1  # a bigint column's largest value
+
+
 def _after(query_string: bytes) -> int | None:
+    """`?after=<id>`: ASCII digits, clamped to the largest id a column can hold. Anything else (`²`,
+    `-1`, an empty value, undecodable bytes) is ignored, as if no id had been given: a junk value
+    must not close the socket (int() refuses `²` and numbers of thousands of digits; the database
+    refuses ids past a bigint)."""
     from urllib.parse import parse_qs
 
-    values = parse_qs(query_string.decode()).get("after")
-    return int(values[0]) if values and values[0].isdigit() else None
+    values = parse_qs(query_string.decode("latin-1")).get("after")
+    if not values or not re.fullmatch(r"[0-9]+", values[0]):
+        return None
+    digits = values[0].lstrip("0") or "0"
+    return LARGEST_ID if len(digits) > 19 else min(int(digits), LARGEST_ID)

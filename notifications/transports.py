@@ -15,7 +15,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from notifications import texts
 from notifications.models import Delivery, Notification, Preference
@@ -49,7 +49,7 @@ def payload(notification: Notification) -> dict[str, Any]:
         "kind": notification.kind,
         "lead": notification.lead_id,
         "texts": texts.render_all(notification),
-        "created_at": notification.created_at.isoformat(),
+        "created_at": timezone.localtime(notification.created_at).isoformat(),  # +08:00, as the API
     }
 
 

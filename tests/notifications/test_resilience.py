@@ -23,7 +23,7 @@ from tests.helpers import at
 from tests.notifications.test_outbox import Receiver
 from workflow.models import Clock, OrgUnit, TransitionRecord
 
-DEADLINE = at("2027-02-28 09:00")
+DEADLINE = at("2027-03-02 00:00")  # confirmed 2026-11-30: the end of the first working day after Feb 28
 LATER = DEADLINE + timedelta(days=1)
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"
@@ -168,9 +168,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(scene, haid
 async def test_redis_down_while_notifications_are_made_then_up_delivers_everything_once(
     redis_layer, make_negotiating, haidian_leader, django_capture_on_commit_callbacks
 ):
-    from rest_framework.authtoken.models import Token
-
     from config.asgi import router
+    from config.tokens import token_issue
     from workflow.due import process_due as run_due
 
     redis_layer.stop()
@@ -187,7 +186,7 @@ async def test_redis_down_while_notifications_are_made_then_up_delivers_everythi
     )()
     assert pending == [("pending", 1)] * 3
     redis_layer.start()
-    key = (await database_sync_to_async(Token.objects.get_or_create)(user=haidian_leader))[0].key
+    key = (await database_sync_to_async(token_issue)(user=haidian_leader))[1]
     socket = WebsocketCommunicator(
         router, "/ws/notifications/", headers=[(b"authorization", f"Token {key}".encode())]
     )
