@@ -1,5 +1,6 @@
 """Celery for the scale-out mode (REDIS_URL set): workers and beat run the same due-work function
-as `process_due`; overlapping runs are safe, so beat may fire while a run is still going."""
+as `process_due`; overlapping runs are safe, so beat may fire while a run is still going. Workers
+also run bulk imports, queued as their uploads commit."""
 
 import os
 
@@ -11,6 +12,13 @@ app = Celery("shoutan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
+@app.on_after_configure.connect
+def _require_secret_key(sender: Celery, **kwargs: object) -> None:
+    from config.settings import require_secret_key
+
+    require_secret_key()  # a worker writes notifications and tokens' checks as a server does
+
+
 @app.task(name="shoutan.process_due", ignore_result=True)
 def process_due_task() -> dict:
     from django.utils import timezone
@@ -18,6 +26,18 @@ def process_due_task() -> dict:
     from workflow.due import process_due
 
     return process_due(now=timezone.now()).as_dict()
+
+
+@app.task(name="shoutan.import_process", ignore_result=True)
+def import_process_task(job_id: int) -> int:
+    """A bulk import, queued when its upload commits (cases.imports.services.IMPORT_TASK). The job's
+    lease, not the broker, decides who runs it: a second delivery (acks are late) finds it claimed
+    or finished and does nothing, and a job whose message is lost is taken by the due-work run."""
+    from django.utils import timezone
+
+    from cases.imports.services import import_process
+
+    return import_process(job_id=job_id, now=timezone.now())
 
 
 @app.on_after_configure.connect

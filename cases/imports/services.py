@@ -1,140 +1,213 @@
 """Bulk import of leads from CSV or Excel. Nothing is half-imported: every row is checked with the
 same rules as a single registration (services.lead_check), duplicates within the file included;
-only a file whose rows are all good is imported, in one transaction."""
+only a file whose rows are all good is imported, in one transaction.
+
+The import runs as a worker job, never in the request that uploaded it: once the upload commits, a
+Celery task when a broker is configured (REDIS_URL), and in any case the due-work run's "imports"
+job, which takes whatever is waiting (in the embedded mode, the server's own due loop). A worker
+claims a job with a lease, `claimed_until`, which it renews as it goes; a job whose worker died is
+taken over when its lease runs out, and a worker that was taken over writes nothing."""
 
 import csv
 import io
 import logging
-import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
-from django.db import close_old_connections, transaction
-from django.db.models import Q
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from cases.errors import CaseError, Invalid
+from cases.errors import CaseError, Invalid, NotPermitted
+from cases.imports import files, selectors
 from cases.leads import services
+from cases.leads.inputs import LeadInput
 from cases.models import ImportJob
 from workflow.engine import official_language
 
 log = logging.getLogger(__name__)
 
-COLUMNS = [
-    "name", "company_name", "credit_code", "sector", "total_investment_cny", "strategic", "source",
-    "referrer", "foreign_investment_usd", "land_need_mu", "contacts", "notes",
-]  # fmt: skip
-PROGRESS_EVERY = 50
+# The columns are a single registration's inputs, so a field registration gains is a column here
+# too; the job sets the discovering unit, and a referrer's kind follows from the source.
+_REGISTRATION = list(LeadInput().fields.items())
+COLUMNS = [name for name, _field in _REGISTRATION if name not in ("discovering_unit", "referrer_kind")]
+REQUIRED = [name for name, field in _REGISTRATION if field.required and name in COLUMNS]
+MAX_BYTES, MAX_ROWS = files.MAX_BYTES, files.MAX_ROWS
+PROGRESS_EVERY = 50  # rows between progress updates, each of which also renews the lease
+# A worker that stops renewing for this long is taken to be dead. Renewals come every
+# PROGRESS_EVERY rows (well under a second apart) and once more as the registration transaction
+# begins, the one long stretch without them (20,000 rows: about 4 minutes on SQLite, 8 on
+# PostgreSQL, measured); that transaction also holds the job's row, so the job is not taken over
+# while it runs.
 LEASE = timedelta(minutes=10)
-MAX_ROWS = 20000
+IMPORT_TASK = "shoutan.import_process"  # the Celery task in config/celery.py
 TRUE = {"1", "true", "yes", "y", "是", "√"}
-
-
-def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
-    """The file's rows as dicts keyed by the header (CSV in UTF-8, with or without BOM, or .xlsx)."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    elif filename.lower().endswith(".csv"):
-        values = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    else:
-        raise Invalid(_("Upload a .csv or .xlsx file."), code="file_type")
-    if not values:
-        raise Invalid(_("The file is empty."), code="empty")
-    header = [h.strip() for h in values[0]]
-    missing = [
-        c
-        for c in ("name", "company_name", "credit_code", "sector", "total_investment_cny", "source")
-        if c not in header
-    ]
-    if missing:
-        raise Invalid(
-            _("The header row lacks the columns: %(cols)s."), {"cols": ", ".join(missing)}, code="header"
-        )
-    rows = [
-        dict(zip(header, (v.strip() for v in row), strict=False))
-        for row in values[1:]
-        if any(v.strip() for v in row)
-    ]
-    if len(rows) > MAX_ROWS:
-        raise Invalid(_("At most %(n)s rows per file."), {"n": MAX_ROWS}, code="too_many")
-    return rows
+NOT_OFFICER = _("Only an officer of a unit can import leads.")
 
 
 @official_language
-def import_start(*, actor: Any, filename: str, content: bytes, discovering_unit: str = "") -> ImportJob:
-    """Accept a file (its header and size are checked at once) and queue it; checking starts after commit."""
-    total = len(read_rows(filename, content))
+def import_start(*, actor: Any, filename: str, upload: IO[bytes], discovering_unit: str = "") -> ImportJob:
+    """Accept a file and queue it for a worker. Who may import, the file's size and type, its header
+    and its number of rows are checked at once (NotPermitted, Invalid); its rows by the worker."""
+    if not selectors.import_permitted(user=actor):
+        raise NotPermitted(NOT_OFFICER)
+    content = files.read_upload(upload)
+    total = sum(1 for _row in files.read_rows(content, required=REQUIRED))
     job = ImportJob.objects.create(
         created_by=actor, filename=filename[:200], content=content, discovering_unit=discovering_unit,
         total=total, created_at=timezone.now(),
     )  # fmt: skip
-    transaction.on_commit(
-        lambda: threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start()
-    )
+    if settings.REDIS_URL:
+        transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
 
-def _run_in_thread(job_id: int) -> None:
+def _enqueue(job_id: int) -> None:
+    # config imports cases, so the Celery app is imported here, when it is used, not at load time
+    from config.celery import app
+
     try:
-        import_process(job_id=job_id, now=timezone.now())
-    finally:
-        close_old_connections()
+        app.send_task(IMPORT_TASK, args=[job_id])
+    except Exception:  # the broker is down: the job waits in the database for the due-work run
+        log.warning("import #%s could not be queued; the due-work run will take it", job_id, exc_info=True)
+
+
+def _claimable(now: datetime) -> Q:
+    return Q(status=ImportJob.Status.PENDING) | Q(status=ImportJob.Status.RUNNING, claimed_until__lt=now)
 
 
 def imports_due(now: datetime) -> int:
-    """The due-work job: any import waiting, or abandoned by a process that died, is run now."""
-    ids = ImportJob.objects.filter(
-        Q(status=ImportJob.Status.PENDING) | Q(status=ImportJob.Status.RUNNING, claimed_until__lt=now)
-    ).values_list("pk", flat=True)
-    return sum(import_process(job_id=pk, now=now) for pk in list(ids))
+    """The due-work job: any import waiting, or abandoned by a worker that died, is run now."""
+    ids = list(ImportJob.objects.filter(_claimable(now)).order_by("pk").values_list("pk", flat=True))
+    created = 0
+    for pk in ids:
+        try:
+            created += import_process(job_id=pk, now=now)
+        except Exception:  # one job's failure does not hold up the others; it is retried after its lease
+            log.exception("import #%s failed", pk)
+    return created
+
+
+class LostClaim(Exception):
+    """Another worker took the job over after this one's lease ran out."""
+
+
+@dataclass
+class Claim:
+    """A worker's hold on a job. `until` is the job's `claimed_until` as this worker last wrote it,
+    and doubles as the claim's token: a takeover needs `claimed_until < now` and writes `now + LEASE`,
+    a later time than any this worker wrote, so a worker finds its own value gone once it has lost
+    the job, and every write it makes is conditional on finding it."""
+
+    job: ImportJob
+    until: datetime
+    now: datetime  # the time the run was given
+    started: datetime  # the real clock then: the run's clock moves on from `now` with it
+
+    def clock(self) -> datetime:
+        return self.now + (timezone.now() - self.started)
+
+    def owned(self) -> QuerySet[ImportJob]:
+        return ImportJob.objects.filter(
+            pk=self.job.pk, status=ImportJob.Status.RUNNING, claimed_until=self.until
+        )
+
+    def renew(self, **fields: Any) -> None:
+        """Extend the lease (and write `fields`, the progress), or raise LostClaim writing nothing."""
+        until = self.clock() + LEASE
+        if self.owned().update(claimed_until=until, **fields) != 1:
+            raise LostClaim
+        self.until = until
+
+
+def import_claim(*, job_id: int, now: datetime) -> Claim | None:
+    """Claim a job that is waiting or whose lease ran out at `now`; None if another worker has it."""
+    until = now + LEASE
+    claimed = ImportJob.objects.filter(_claimable(now), pk=job_id).update(
+        status=ImportJob.Status.RUNNING, claimed_until=until, processed=0
+    )
+    if claimed != 1:
+        return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    return Claim(job=job, until=until, now=now, started=timezone.now())
 
 
 @official_language
 def import_process(*, job_id: int, now: datetime) -> int:
-    """Check every row, then import all or nothing. Returns how many leads it created."""
-    claimed = ImportJob.objects.filter(
-        Q(status=ImportJob.Status.PENDING) | Q(status=ImportJob.Status.RUNNING, claimed_until__lt=now),
-        pk=job_id,
-    ).update(status=ImportJob.Status.RUNNING, claimed_until=now + LEASE, processed=0)
-    if claimed != 1:
-        return 0  # another process has it
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    rows = read_rows(job.filename, bytes(job.content))
-    errors = _check(job, rows)
-    if errors:
-        _finish(job, ImportJob.Status.FAILED, errors=errors)
+    """Claim the job, check every row, then import all or nothing. Returns how many leads it created
+    (0 when another worker has the job, or takes it over while this one works)."""
+    claim = import_claim(job_id=job_id, now=now)
+    if claim is None:
         return 0
     try:
-        with transaction.atomic():
-            for row in rows:
-                services.lead_create(actor=job.created_by, data=_data(job, row), now=now)
-    except CaseError as exc:  # a registration elsewhere won a race since the check: refuse the whole file
-        _finish(job, ImportJob.Status.FAILED, errors=[{"row": 0, "field": "", "message": exc.text()}])
+        return import_run(claim=claim)
+    except LostClaim:
+        log.warning("import #%s was taken over after its lease ran out; this run wrote nothing", job_id)
         return 0
-    _finish(job, ImportJob.Status.DONE, imported=len(rows))
+
+
+def import_run(*, claim: Claim) -> int:
+    """The claimed job's work: check every row, then register all of them or none. Raises LostClaim,
+    having written nothing, if another worker has taken the job over."""
+    job = claim.job
+    try:
+        errors, rows = _check(claim, files.read_rows(bytes(job.content), required=REQUIRED))
+    except Invalid as exc:  # read at upload, so only if the reader's rules have changed since
+        errors, rows = [{"row": 0, "field": "", "message": exc.text()}], []
+    if errors:
+        import_finish(claim=claim, status=ImportJob.Status.FAILED, errors=errors)
+        return 0
+    claim.renew()  # a full lease for the registration transaction
+    try:
+        with transaction.atomic():
+            # The job is finished first: that checks the claim, and holds the job's row (until the
+            # leads commit with it) against a takeover by a worker that finds the lease run out.
+            if not import_finish(claim=claim, status=ImportJob.Status.DONE, imported=len(rows)):
+                raise LostClaim
+            for number, data in rows:
+                try:
+                    services.lead_create(actor=job.created_by, data=data, now=claim.now)
+                except CaseError as exc:
+                    raise _RowRefused(_row_errors(number, exc)) from exc
+    except _RowRefused as exc:  # a registration elsewhere won a race since the check: refuse the whole file
+        import_finish(claim=claim, status=ImportJob.Status.FAILED, errors=exc.errors)
+        return 0
     return len(rows)
 
 
-def _check(job: ImportJob, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+class _RowRefused(Exception):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _check(
+    claim: Claim, rows: Iterable[files.Row]
+) -> tuple[list[dict[str, Any]], list[tuple[int, dict[str, Any]]]]:
+    """Every row's problems, and the good rows' data with their numbers."""
     errors: list[dict[str, Any]] = []
+    good: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
+    for count, row in enumerate(rows, start=1):
+        data = _data(claim.job, row.values)
         try:
-            data, _unit = services.lead_check(actor=job.created_by, data=_data(job, row))
-            code = data["credit_code"]
-            if code in seen:
-                errors.append({"row": number, "field": "credit_code",
-                               "message": str(_("The same company as row %(row)s.") % {"row": seen[code]})})  # fmt: skip
-            seen.setdefault(code, number)
+            clean, _unit = services.lead_check(actor=claim.job.created_by, data=data)
         except CaseError as exc:
-            errors.extend(_row_errors(number, exc))
-        if number % PROGRESS_EVERY == 0:
-            ImportJob.objects.filter(pk=job.pk).update(processed=number - 1)
-    return errors
+            errors.extend(_row_errors(row.number, exc))
+        else:
+            code = clean["credit_code"]
+            if code in seen:
+                errors.append({"row": row.number, "field": "credit_code",
+                               "message": str(_("The same company as row %(row)s.") % {"row": seen[code]})})  # fmt: skip
+            seen.setdefault(code, row.number)
+            good.append((row.number, data))
+        if count % PROGRESS_EVERY == 0:
+            claim.renew(processed=count)
+    return errors, good
 
 
 def _row_errors(number: int, exc: CaseError) -> list[dict[str, Any]]:
@@ -147,18 +220,23 @@ def _row_errors(number: int, exc: CaseError) -> list[dict[str, Any]]:
     ]
 
 
-def _data(job: ImportJob, row: dict[str, Any]) -> dict[str, Any]:
-    data = {k: v for k, v in row.items() if k in COLUMNS and v != ""}
-    data["strategic"] = str(row.get("strategic", "")).strip().lower() in TRUE
+def _data(job: ImportJob, row: dict[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {k: v for k, v in row.items() if k in COLUMNS and v != ""}
+    data["strategic"] = row.get("strategic", "").lower() in TRUE
     if job.discovering_unit:
         data["discovering_unit"] = job.discovering_unit
     return data
 
 
-def _finish(job: ImportJob, status: str, *, errors: list | None = None, imported: int = 0) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=status, errors=errors or [], imported=imported, processed=job.total, finished_at=timezone.now()
-    )
+def import_finish(*, claim: Claim, status: str, errors: list | None = None, imported: int = 0) -> bool:
+    """Write the job's outcome if this worker still holds it; False (and nothing written) if not."""
+    finished = claim.owned().update(
+        status=status, errors=errors or [], imported=imported, processed=claim.job.total,
+        finished_at=claim.clock(),
+    )  # fmt: skip
+    if finished != 1:
+        log.warning("import #%s: another worker holds it; this one's outcome is not written", claim.job.pk)
+    return finished == 1
 
 
 def error_report(job: ImportJob) -> str:

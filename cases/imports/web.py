@@ -3,34 +3,72 @@
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
-from cases.errors import CaseError
+from cases.errors import CaseError, NotPermitted
+from cases.imports import files, selectors
 from cases.imports import services as imports
 from cases.imports.models import ImportJob
 
 
+class CappedUpload(FileUploadHandler):
+    """Stops taking a file in once it passes the import cap, so no more of it is parsed or written
+    to a temporary file. (The service's own chunked read is the cap for every other caller.)"""
+
+    too_large = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if start + len(raw_data) > files.MAX_BYTES:
+            self.too_large = True
+            raise StopUpload(connection_reset=True)  # the rest of the body is not read
+        return raw_data  # on to Django's own handlers
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+# CSRF is checked in `post`, once the cap is in place: the middleware's check reads the body first.
+@method_decorator(csrf_exempt, name="dispatch")
 class ImportView(LoginRequiredMixin, TemplateView):
     template_name = "cases/import.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(columns=imports.COLUMNS, **kwargs)
+        return super().get_context_data(
+            columns=imports.COLUMNS, max_mb=files.MAX_BYTES // (1024 * 1024), max_rows=files.MAX_ROWS,
+            permitted=selectors.import_permitted(user=self.request.user), **kwargs,
+        )  # fmt: skip
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        if not selectors.import_permitted(user=request.user):  # refused before the body is read
+            return self.refuse(NotPermitted(imports.NOT_OFFICER))
+        capped = CappedUpload(request)
+        request.upload_handlers.insert(0, capped)
+        return self.accept(request, capped)
+
+    @method_decorator(csrf_protect)
+    def accept(self, request: HttpRequest, capped: CappedUpload) -> HttpResponse:
         upload = request.FILES.get("file")
+        if capped.too_large:
+            return self.refuse(files.too_large())
         if upload is None:
             return self.render_to_response(self.get_context_data(error=_("Choose a file.")), status=400)
         try:
-            job = imports.import_start(actor=request.user, filename=upload.name, content=upload.read())
+            job = imports.import_start(actor=request.user, filename=upload.name or "", upload=upload)
         except CaseError as exc:
-            return self.render_to_response(self.get_context_data(error=exc.text()), status=exc.status)
+            return self.refuse(exc)
         return redirect("cases:imports:detail", pk=job.pk)
+
+    def refuse(self, exc: CaseError) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(error=exc.text()), status=exc.status)
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
