@@ -51,6 +51,7 @@ def lead_data(serial: int, **overrides: Any) -> dict[str, Any]:
         "company_name": f"北京示范科技有限公司{serial}",
         "credit_code": credit_code(serial),
         "sector": "integrated_circuits",
+        "segment": "rnd_design",  # a link §8 lets every district take
         "total_investment_cny": str(Decimal("150000000")),
         "strategic": False,
         "source": "district",

@@ -22,11 +22,12 @@ from cases.leads.models import (
     Source,
     State,
 )
-from cases.outcomes.models import Credit, RewardCase, RewardState
+from cases.outcomes.models import Credit, RewardCase, RewardState, Target
+from cases.parameters.models import PolicyVersion
 
 __all__ = [
     "OPEN_STATES", "TERMINAL", "Breach", "CommitmentApplication", "CommitmentGroupObjectPermission",
     "CommitmentStandard", "CommitmentState", "CommitmentUserObjectPermission", "Credit", "Exclusion", "ImportJob",
     "Lead", "LeadGroupObjectPermission", "LeadUserObjectPermission", "Milestone", "Referrer", "RewardCase",
-    "RewardState", "Source", "State",
+    "PolicyVersion", "RewardState", "Source", "State", "Target",
 ]  # fmt: skip

@@ -45,6 +45,28 @@ MILESTONE_KINDS = {
     "project_filed": _("Project filed or approved"),
 }
 
+# §8 and §15: which link of the industrial chain a lead is (DESIGN §3 "Segment"). §8 "允许朝阳、海淀、丰台、
+# 石景山等区落地先进制造业企业总部和研发设计、小批量试产、调试组装、系统集成等非生产加工环节的先进制造业项目"
+# names the non-production links; §15 rewards "先进制造业重大项目" only, so `non_manufacturing` never earns one.
+PRODUCTION_SEGMENT = "production"
+NON_MANUFACTURING_SEGMENT = "non_manufacturing"
+SEGMENTS = {
+    PRODUCTION_SEGMENT: _("Production"),
+    "headquarters": _("Headquarters"),
+    "rnd_design": _("R&D and design"),
+    "pilot_production": _("Pilot production"),
+    "assembly_testing": _("Assembly and testing"),
+    "system_integration": _("System integration"),
+    NON_MANUFACTURING_SEGMENT: _("Non-manufacturing"),
+}
+MANUFACTURING_SEGMENTS = tuple(s for s in SEGMENTS if s != NON_MANUFACTURING_SEGMENT)
+
+# §8 (quoted above): the central urban districts take only the non-production links of advanced
+# manufacturing. The measures name 朝阳、海淀、丰台、石景山 "等区"; DESIGN §3 reads it as the six central urban
+# districts (城六区), 东城 and 西城 included. A `production` lead is ranked out for them, and the city
+# assigns one there only with a recorded override reason.
+CENTRAL_URBAN_DISTRICTS = ("dongcheng", "xicheng", "chaoyang", "haidian", "fengtai", "shijingshan")
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -66,28 +88,51 @@ def first_negotiation(*, total_investment_cny: Decimal, strategic: bool) -> Deci
     return Decision(False, str(_("§5 does not apply: under 100 million yuan and not strategic")))
 
 
-def submit_target(*, source: str, first_negotiation_applies: bool) -> str:
-    """Where a submitted lead goes (DESIGN §3 `submit`).
+def submit_target(*, discovering_level: str, first_negotiation_applies: bool) -> str:
+    """Where a submitted lead goes (DESIGN §3 `submit`), by the level of the unit that discovered it,
+    whatever its source: a fund's or agency's tip a district took up is that district's discovery.
 
-    A district's first-negotiation lead waits for the city to confirm the district's claim; a
-    district's other lead stays with the district, with no clock; any other source goes to the
-    city, which picks the landing unit "根据各区主导产业定位和资源禀赋".
+    §5 "市级发现招商线索的项目,根据各区主导产业定位和资源禀赋确定项目优先落地区": the city's own discoveries
+    wait for the city to pick the landing unit. §5 "各区发现招商线索的项目,经市产业主管部门认定项目首谈区后,
+    由该区负责洽谈": a district's (or zone's) first-negotiation lead waits for the city to confirm its
+    claim; its other leads stay with it, without a clock.
     """
-    if source == "district":
-        return "pending_confirmation" if first_negotiation_applies else "negotiating"
-    return "pending_assignment"
+    if discovering_level == "city":
+        return "pending_assignment"
+    return "pending_confirmation" if first_negotiation_applies else "negotiating"
+
+
+def central_district_rule(*, segment: str, unit_code: str) -> Decision:
+    """§8: does the rule rank this unit out for this lead (a production lead in a central urban district)?"""
+    if segment == PRODUCTION_SEGMENT and unit_code in CENTRAL_URBAN_DISTRICTS:
+        return Decision(
+            True,
+            str(
+                _(
+                    "§8: the central urban districts take only the non-production links of advanced manufacturing"
+                )
+            ),
+        )
+    return Decision(False, "")
 
 
 def reward_qualification(
     *,
+    segment: str,
     first_negotiation_confirmed: bool,
     agency_served: bool,
     paid_in_capital_cny: Decimal,
     actual_fdi_usd: Decimal,
 ) -> Decision:
-    """§15: a confirmed first-negotiation lead that lands big, served by a third-party agency."""
+    """§15: a confirmed first-negotiation advanced-manufacturing lead that lands big, served by a
+    third-party agency."""
     big = paid_in_capital_cny >= REWARD_MIN_PAID_IN_CAPITAL_CNY or actual_fdi_usd >= REWARD_MIN_ACTUAL_FDI_USD
     missing = []
+    if segment not in MANUFACTURING_SEGMENTS:
+        missing.append(
+            str(_("it is not an advanced-manufacturing project (segment: %(segment)s)"))
+            % {"segment": SEGMENTS.get(segment, segment)}
+        )
     if not first_negotiation_confirmed:
         missing.append(str(_("its first-negotiation unit was never confirmed by the city")))
     if not big:
@@ -156,3 +201,44 @@ def commitment_eligibility(
     if missing:
         return Decision(False, str(_("§6 commitment route not available: ")) + "; ".join(missing))
     return Decision(True, str(_("§6: eligible for approval on commitment (告知承诺)")))
+
+
+# DESIGN §6b: a service request's SLA in working days (reminder at half time, escalation at the end).
+SERVICE_REQUEST_WORKING_DAYS = 10
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The policy parameters a clock starts with (DESIGN §4 "policy parameters, versioned"). These
+    defaults are the measures' and the design's numbers; city leaders publish new versions
+    (cases.parameters), and each clock keeps the version it started with. `version` None: these
+    defaults, before any version was published."""
+
+    no_progress_months: int = NO_PROGRESS_PERIOD_MONTHS
+    warning_days: tuple[int, ...] = NO_PROGRESS_WARNING_DAYS
+    remind_working_days: int = WAIT_REMIND_WORKING_DAYS
+    escalate_working_days: int = WAIT_ESCALATE_WORKING_DAYS
+    inspection_days: int = COMMITMENT_INSPECTION_DAYS
+    rectification_days: int = COMMITMENT_RECTIFICATION_DAYS
+    service_request_working_days: int = SERVICE_REQUEST_WORKING_DAYS
+    version: int | None = None
+
+
+DEFAULT_PARAMETERS = Parameters()
+PARAMETER_NAMES = (
+    "no_progress_months", "warning_days", "remind_working_days", "escalate_working_days", "inspection_days",
+    "rectification_days", "service_request_working_days",
+)  # fmt: skip
+
+# The bounds a published version must keep (a version outside them is refused, 400): wide enough for
+# any policy decision, narrow enough that a typo cannot make a deadline absurd.
+PARAMETER_BOUNDS = {
+    "no_progress_months": (1, 24),
+    "warning_days": (1, 365),  # each offset; at most five of them, each inside the period
+    "remind_working_days": (1, 60),
+    "escalate_working_days": (1, 120),
+    "inspection_days": (1, 730),
+    "rectification_days": (1, 365),
+    "service_request_working_days": (1, 120),
+}
+MAX_WARNINGS = 5

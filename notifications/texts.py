@@ -23,6 +23,9 @@ TEXTS = {
     "progress_rejected": _("Reported progress on “%(lead)s” was not accepted; the clock runs again."),
     "push_to_confirm": _("%(unit)s pushed lead “%(lead)s” to the city; please decide."),
     "push_confirmed": _("The city accepted the push of “%(lead)s”; it counts as your unit's referral."),
+    "push_confirmed_no_credit": _(
+        "The city accepted the push of “%(lead)s”; your unit did not discover it, so it earns no referral credit."
+    ),
     "push_rejected": _("The city returned “%(lead)s” to your unit; the clock runs again."),
     "escalated": _(
         "“%(lead)s”: 3 months passed without substantive progress at %(unit)s; the city must reassign it."
@@ -42,6 +45,10 @@ TEXTS = {
     "commitment_overdue": _("“%(lead)s”: the inspection or rectification deadline %(deadline)s has passed."),
     "reward_decided": _("The agency reward for “%(lead)s” is now “%(state)s”."),
     "reward_paid": _("The agency reward for “%(lead)s” was paid."),
+    "calendar_running_out": _(
+        "The statutory holiday calendar runs out on %(deadline)s: ask the operators to load the State "
+        "Council's holiday notice for the next year (manage.py load_holidays)."
+    ),
     "wait_reminder": _(
         "Reminder: “%(lead)s” has waited %(days)s working days in “%(state)s” for your action."
     ),
@@ -58,7 +65,10 @@ def render(notification: Notification) -> str:
         "lead": p.get("lead_name", ""),
         "unit": unit_name(p.get("unit"), get_language() or "zh-hans"),
         "days": p.get("days"),
-        "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M") if deadline else "",
+        # a moment in Beijing time; a day (the calendar's last) as it is
+        "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
+        if deadline
+        else p.get("deadline_at") or "",
         "state": _state_label(p.get("state"), notification),
     }
 

@@ -28,6 +28,28 @@ def _org(request):  # type: ignore[no-untyped-def]
     org_load()
 
 
+@pytest.fixture(autouse=True)
+def _calendar_alert_sent(request):  # type: ignore[no-untyped-def]
+    """The statutory calendar ends with 2026 (chinese-calendar 1.11.0), so any due run after early
+    November 2026 warns that it runs out (workflow.statutory). Tests of other things run as if that
+    warning had gone out already; tests of the warning itself use `calendar_alert_unsent`."""
+    if request.node.get_closest_marker("browser") or "calendar_alert_unsent" in request.fixturenames:
+        return
+    from django.utils import timezone
+
+    from workflow.models import CalendarAlert
+    from workflow.workdays import package_years
+
+    CalendarAlert.objects.bulk_create(
+        [CalendarAlert(last_year=y, alerted_at=timezone.now()) for y in range(package_years()[0], 2101)]
+    )
+
+
+@pytest.fixture
+def calendar_alert_unsent():  # type: ignore[no-untyped-def]
+    """Marks a test of the calendar's warning: it starts unsent (see _calendar_alert_sent)."""
+
+
 @pytest.fixture
 def make_lead():  # type: ignore[no-untyped-def]
     """Register a lead as `actor` (default: the Haidian officer) with demo data plus overrides."""

@@ -44,3 +44,19 @@ def bda_officer(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def outsider(db):  # type: ignore[no-untyped-def]
     return demo.person("outsider")
+
+
+PINNED_NOW = "2026-11-29 10:00"
+
+
+@pytest.fixture
+def pinned_now():  # type: ignore[no-untyped-def]
+    """Tests that act at "now" (through the API, or without `now=`) run at 2026-11-29 10:00 Beijing
+    time, the clock ticking from there: the dates they send (a milestone lies between its clock's
+    start and today) hold on any day the suite runs."""
+    import time_machine
+
+    from tests.helpers import at
+
+    with time_machine.travel(at(PINNED_NOW), tick=True):
+        yield

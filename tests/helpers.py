@@ -4,6 +4,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from cases.leads.machine import LEAD
 from cases.models import Credit, Exclusion, Lead, LeadGroupObjectPermission, Milestone
 from notifications.models import Notification
@@ -16,6 +18,12 @@ SH = ZoneInfo("Asia/Shanghai")
 def at(text: str) -> datetime:
     """'2026-11-30 09:00' in Asia/Shanghai."""
     return datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+def today() -> str:
+    """Today in Beijing as a date input, read when called: a milestone reported now lies between its
+    clock's start and today."""
+    return timezone.localdate().isoformat()
 
 
 def fire(lead: Lead, name: str, actor: Any, now: datetime | None = None, **params: Any) -> Lead:

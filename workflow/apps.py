@@ -7,4 +7,10 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Workflow engine")
 
     def ready(self) -> None:
-        from workflow import checks  # noqa: F401 - registers the declarations check
+        from workflow import (
+            checks,  # noqa: F401 - registers the declarations check
+            registry,
+            statutory,
+        )
+
+        registry.register_due_job("calendar", statutory.calendar_alert_due)

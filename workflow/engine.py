@@ -28,8 +28,7 @@ from rest_framework import serializers
 from workflow import locks, registry
 from workflow import services as engine
 from workflow.errors import Conflict, Invalid, NotFound, NotPermitted
-from workflow.models import Level, Membership, Role
-from workflow.workdays import add_working_days
+from workflow.models import Clock, Level, Membership, Role
 
 # --- declarations -------------------------------------------------------------------------------
 
@@ -91,14 +90,32 @@ Audience = Callable[[Any, Mapping[str, Any]], Members | None]
 
 
 @dataclass(frozen=True)
+class Rungs:
+    """How many working days a ladder waits before it reminds and before it escalates, and the
+    version of the policy parameters those numbers come from (None: the case type's defaults)."""
+
+    remind_days: int
+    escalate_days: int
+    version: int | None = None
+
+
+@dataclass(frozen=True)
 class Wait:
     """The escalation ladder of a waiting state (DESIGN §7): `remind` is told after
-    `remind_days` working days, `escalate` (the level above) after `escalate_days`."""
+    `remind_days` working days, `escalate` (the level above) after `escalate_days`. With `rungs`,
+    the days come from it at the moment the ladder starts (versioned policy parameters), and each
+    ladder clock keeps the numbers and the version it started with."""
 
     remind: str
     escalate: str
     remind_days: int
     escalate_days: int
+    rungs: Callable[[datetime], Rungs] | None = None
+
+    def at(self, now: datetime) -> Rungs:
+        if self.rungs is not None:
+            return self.rungs(now)
+        return Rungs(self.remind_days, self.escalate_days)
 
 
 @dataclass
@@ -398,7 +415,11 @@ def _run(case_type: CaseType, t: Transition, steps: list[Step]) -> None:
     )
     if case_type.grants is not None:
         engine.grants_sync_many(case_type.grants([s.case for s in steps]))
-    _ladder(case_type, steps)
+    # a self-loop (a decision that leaves the state as it was) leaves the case waiting as it was:
+    # its ladder keeps counting from when the wait began
+    moved = [s for s, source in zip(steps, sources, strict=True) if getattr(s.case, field_name) != source]
+    if moved:
+        _ladder(case_type, moved)
     memo: dict[Members, set[int]] = {}
     registry.publish_many(
         [
@@ -473,6 +494,11 @@ def _notice(
     }
 
 
+def members_of(m: Members) -> set[int]:
+    """The user ids an audience stands for now (active people only)."""
+    return _members(m)
+
+
 def _members(m: Members) -> set[int]:
     qs = Membership.objects.filter(role__in=m.roles, user__is_active=True)
     if m.unit_id is not None:
@@ -521,23 +547,18 @@ def _ladder(case_type: CaseType, steps: list[Step]) -> None:
     kinds = case_type.wait_kinds()
     for at in sorted({s.now for s in steps}):
         engine.clocks_stop(kinds=kinds, subjects=[s.case for s in steps if s.now == at], at=at)
-    starts, deadlines = [], {}
+    starts, rungs = [], {}
     for s in steps:
         wait = case_type.waits.get(getattr(s.case, case_type.field_name))
         if wait is None:
             continue
-        for kind, days in zip(kinds, (wait.remind_days, wait.escalate_days), strict=True):
-            if (s.now, days) not in deadlines:
-                deadlines[(s.now, days)] = add_working_days(s.now, days)
-            deadline, fallback = deadlines[(s.now, days)]
-            note = (
-                f"Monday–Friday assumed for {', '.join(map(str, fallback))}: statutory calendar unknown"
-                if fallback
-                else ""
-            )
+        if (wait, s.now) not in rungs:  # a set of escalations at one moment reads the parameters once
+            rungs[(wait, s.now)] = wait.at(s.now)
+        r = rungs[(wait, s.now)]
+        for kind, days in zip(kinds, (r.remind_days, r.escalate_days), strict=True):
             starts.append(
-                {"kind": kind, "subject": s.case, "at": s.now, "deadline": deadline, "warning_days": [],
-                 "note": note}
+                {"kind": kind, "subject": s.case, "at": s.now, "working_days": days, "warning_days": [],
+                 "policy_version": r.version}
             )  # fmt: skip
     engine.clocks_start(starts)
 
@@ -545,6 +566,7 @@ def _ladder(case_type: CaseType, steps: list[Step]) -> None:
 def _waits_due(case_type: CaseType, events: list[registry.ClockEvent], now: datetime) -> None:
     """A rung came due: remind whoever must act, or tell the level above, if the case still waits."""
     cases = case_type.model._default_manager.in_bulk([e.subject_id for e in events])
+    periods = dict(Clock.objects.filter(pk__in=[e.clock_id for e in events]).values_list("pk", "period"))
     remind_kind = case_type.wait_kinds()[0]
     items = []
     for e in events:
@@ -558,7 +580,8 @@ def _waits_due(case_type: CaseType, events: list[registry.ClockEvent], now: date
             kind="wait_reminder" if remind else "wait_escalation",
             audiences=(wait.remind if remind else wait.escalate,),
         )
-        data = {"state": state, "days": wait.remind_days if remind else wait.escalate_days}
+        days = periods.get(e.clock_id) or (wait.remind_days if remind else wait.escalate_days)
+        data = {"state": state, "days": days}
         items.append((case, notice, data, f"clock:{e.clock_id}"))
     announce(case_type, items, at=now, name="wait")
 

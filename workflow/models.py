@@ -122,6 +122,12 @@ class ClockStatus(models.TextChoices):
     FIRED = "fired", _("Fired")
 
 
+class ClockRule(models.TextChoices):
+    FIXED = "", _("Fixed moment")
+    CIVIL_MONTHS = "civil_months", _("Calendar months, ending at 24:00 of a working day")
+    WORKING_DAYS = "working_days", _("Working days")
+
+
 class Clock(models.Model):
     """A durable deadline with pauses and warnings (DESIGN §4).
 
@@ -144,6 +150,15 @@ class Clock(models.Model):
     fired_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True, help_text="how the deadline was computed, if unusual")
+    # How the deadline is computed, so that a pause, or a statutory year loaded later, can compute it
+    # again (workflow.deadlines): "" a fixed moment (pauses add their exact length), `civil_months`
+    # the Civil Code's month period ending at 24:00 of a working day, `working_days` the same
+    # wall-clock time on the period-th working day.
+    rule = models.CharField(max_length=20, choices=ClockRule.choices, blank=True, default=ClockRule.FIXED)
+    period = models.PositiveIntegerField(null=True, blank=True, help_text="months or working days of `rule`")
+    policy_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="the policy parameters' version it started with (none: the defaults)"
+    )
 
     class Meta:
         indexes = [
@@ -199,3 +214,54 @@ class TransitionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.source} → {self.target}"
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday")
+    WORKDAY = "workday", _("Make-up working day")
+
+
+class HolidayYear(models.Model):
+    """A year of the statutory calendar loaded from the State Council's notice (DESIGN §4), for a year
+    the chinese-calendar package does not know (or corrects). Its dates replace the package's."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    reference = models.CharField(max_length=200, help_text="the notice, e.g. 国办发明电〔2026〕7号")
+    source = models.CharField(max_length=200, blank=True, help_text="the file it was loaded from")
+    loaded_at = models.DateTimeField()
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.reference})"
+
+
+class HolidayDate(models.Model):
+    """One day the notice makes a holiday (放假) or a make-up working day (调休上班). Every other day of
+    a loaded year is a working day from Monday to Friday and a rest day at the weekend."""
+
+    year = models.ForeignKey(HolidayYear, on_delete=models.CASCADE, related_name="dates")
+    day = models.DateField(unique=True)
+    kind = models.CharField(max_length=10, choices=DayKind.choices)
+    name = models.CharField(max_length=60, blank=True, help_text="the holiday it belongs to: 春节, 国庆节 …")
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.name}"
+
+
+class CalendarAlert(models.Model):
+    """The warning that the statutory calendar runs out (60 days before): one row per year it ran
+    out in, inserted by the one due run that sends the warning, so the warning goes out once."""
+
+    last_year = models.PositiveSmallIntegerField(primary_key=True, help_text="the last year known")
+    alerted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"calendar ends {self.last_year}-12-31 (warned {self.alerted_at:%Y-%m-%d})"

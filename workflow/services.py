@@ -16,10 +16,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from guardian.utils import get_group_obj_perms_model
 
-from workflow import clockmath, history
+from workflow import clockmath, deadlines, history, workdays
 from workflow.models import (
     Clock,
     ClockPause,
+    ClockRule,
     ClockStatus,
     Level,
     Membership,
@@ -179,29 +180,40 @@ def clock_start(
     kind: str,
     subject: models.Model,
     at: datetime,
-    deadline: datetime,
     warning_days: list[int],
+    deadline: datetime | None = None,
+    months: int | None = None,
+    working_days: int | None = None,
+    policy_version: int | None = None,
     note: str = "",
 ) -> Clock:
-    """Start a clock running from `at` to `deadline`, warning `warning_days` days before it."""
-    return clocks_start(
-        [
-            {
-                "kind": kind,
-                "subject": subject,
-                "at": at,
-                "deadline": deadline,
-                "warning_days": warning_days,
-                "note": note,
-            }
-        ]
-    )[0]
+    """Start a clock running from `at`, warning `warning_days` days before its deadline. The deadline
+    is `deadline` (a fixed moment), or `months` as the Civil Code counts them, or `working_days` on
+    the statutory calendar (workflow.deadlines); `policy_version` names the parameters it keeps."""
+    row = {"kind": kind, "subject": subject, "at": at, "warning_days": warning_days, "note": note}
+    row |= {"deadline": deadline, "months": months, "working_days": working_days}
+    return clocks_start([row | {"policy_version": policy_version}])[0]
 
 
 def clocks_start(rows: list[dict]) -> list[Clock]:
-    """Start several clocks at once (clock_start's keyword arguments, one dict each)."""
+    """Start several clocks at once (clock_start's keyword arguments, one dict each). The statutory
+    calendar is read once for all of them, and only if one of them counts by it."""
+    calendar: workdays.Calendar | None = None
     clocks = []
     for row in rows:
+        rule, period = ClockRule.FIXED, None
+        if row.get("months") is not None:
+            rule, period = ClockRule.CIVIL_MONTHS, row["months"]
+        elif row.get("working_days") is not None:
+            rule, period = ClockRule.WORKING_DAYS, row["working_days"]
+        deadline, note = row.get("deadline"), row.get("note", "")
+        if rule != ClockRule.FIXED:
+            calendar = calendar or workdays.current()
+            deadline, note = deadlines.compute(
+                rule=rule, period=period, started_at=row["at"], paused_seconds=0, calendar=calendar
+            )
+        if deadline is None:
+            raise ValueError("a clock needs a deadline, months or working days")
         warnings = sorted(row["warning_days"], reverse=True)
         clocks.append(
             Clock(
@@ -210,10 +222,13 @@ def clocks_start(rows: list[dict]) -> list[Clock]:
                 subject_id=row["subject"].pk,
                 started_at=row["at"],
                 warning_days=warnings,
-                base_deadline_at=row["deadline"],
-                deadline_at=row["deadline"],
-                due_at=clockmath.next_due(row["deadline"], warnings, []),
-                note=row.get("note", ""),
+                base_deadline_at=deadline,
+                deadline_at=deadline,
+                due_at=clockmath.next_due(deadline, warnings, []),
+                note=note,
+                rule=rule,
+                period=period,
+                policy_version=row.get("policy_version"),
             )
         )
     return Clock.objects.bulk_create(clocks)
@@ -251,15 +266,24 @@ def clock_pause(*, clock: Clock, at: datetime, reason: str) -> None:
 
 
 def clock_resume(*, clock: Clock, at: datetime) -> None:
-    """Count again; the deadline moves later by exactly the time spent paused."""
+    """Count again. A fixed clock's deadline moves later by exactly the time spent paused; a Civil
+    Code clock's by the whole days paused, then off any rest day (workflow.deadlines)."""
     if clock.status != ClockStatus.PAUSED or clock.paused_at is None:
         return
     paused = max(at - clock.paused_at, timedelta(0))
     clock.paused_seconds += int(paused.total_seconds())
-    clock.deadline_at = clock.base_deadline_at + timedelta(seconds=clock.paused_seconds)
+    clock.deadline_at, note = deadlines.compute(
+        rule=clock.rule,
+        period=clock.period,
+        started_at=clock.started_at,
+        paused_seconds=clock.paused_seconds,
+        calendar=workdays.current() if clock.rule else workdays.Calendar(),
+        base_deadline_at=clock.base_deadline_at,
+    )
+    clock.note = note if clock.rule else clock.note
     clock.status, clock.paused_at = ClockStatus.RUNNING, None
     clock.due_at = clockmath.next_due(clock.deadline_at, clock.warning_days, clock.warnings_sent)
-    clock.save(update_fields=["paused_seconds", "deadline_at", "status", "paused_at", "due_at"])
+    clock.save(update_fields=["paused_seconds", "deadline_at", "note", "status", "paused_at", "due_at"])
     ClockPause.objects.filter(clock=clock, resumed_at__isnull=True).update(resumed_at=at)
 
 

@@ -48,6 +48,18 @@ class ClockSerializer(serializers.Serializer):
     warnings_sent = serializers.ListField(child=serializers.IntegerField())
     fired_at = serializers.DateTimeField(allow_null=True)
     stopped_at = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField(
+        help_text="how the deadline was computed, if unusual: e.g. Monday–Friday assumed for a year whose "
+        "statutory calendar is not loaded yet (empty otherwise)"
+    )
+    period = serializers.IntegerField(
+        allow_null=True,
+        help_text="the period the deadline counts: months for the no-progress clock (null: days)",
+    )
+    policy_version = serializers.IntegerField(
+        allow_null=True,
+        help_text="the policy parameters' version the clock started with (null: the defaults)",
+    )
     pauses = PauseSerializer(many=True)
 
 

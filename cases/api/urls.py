@@ -4,6 +4,7 @@ from cases.api import common
 from cases.commitments import api as commitments
 from cases.leads import api as leads
 from cases.outcomes import api as outcomes
+from cases.parameters import api as parameters
 
 urlpatterns = [
     path("auth/token/", common.TokenView.as_view(), name="api-token"),
@@ -23,12 +24,20 @@ urlpatterns = [
     path("rewards/", outcomes.RewardList.as_view(), name="api-rewards"),
     *outcomes.transitions,
     path("kpis/", outcomes.Kpis.as_view(), name="api-kpis"),
+    path("kpis/leads/", outcomes.KpiLeads.as_view(), name="api-kpi-leads"),
+    path("targets/", outcomes.Targets.as_view(), name="api-targets"),
     path("queue/", leads.Queue.as_view(), name="api-queue"),
     path("credits/", leads.CreditList.as_view(), name="api-credits"),
     path("commitments/", commitments.CommitmentList.as_view(), name="api-commitments"),
     path("commitments/standards/", commitments.StandardList.as_view(), name="api-commitment-standards"),
     path("commitments/<int:pk>/", commitments.CommitmentDetail.as_view(), name="api-commitment"),
     *commitments.transitions,
+    path("policy/parameters/", parameters.ParameterList.as_view(), name="api-policy-parameters"),
+    path(
+        "policy/parameters/preview/",
+        parameters.ParameterPreview.as_view(),
+        name="api-policy-parameters-preview",
+    ),
 ]
 
 # after every other API path (notifications' come from their own module): a JSON 404

@@ -11,6 +11,7 @@ from cases.commitments import selectors
 from cases.commitments.models import Breach, CommitmentApplication, CommitmentState
 from cases.commitments.services import INSPECTION, RECTIFICATION, refuse_barred
 from cases.errors import Bilingual, Conflict
+from cases.parameters.selectors import parameters_at
 from workflow import services as engine
 from workflow.engine import Step, each
 
@@ -32,9 +33,7 @@ def approve(step: Step) -> None:
             code="no_standard",
         )
     app.standard, app.commitments, app.approved_at = standard, step.params["commitments"], step.now
-    _start_clock(
-        step, INSPECTION, policy.COMMITMENT_INSPECTION_DAYS, policy.COMMITMENT_INSPECTION_WARNING_DAYS
-    )
+    _start_clock(step, INSPECTION, "inspection_days", policy.COMMITMENT_INSPECTION_WARNING_DAYS)
     step.record["standard_version"] = standard.version
     step.rule = str(
         _("§6: approved on the enterprise's commitment to %(zone)s standards v%(version)s; inspection due")
@@ -61,12 +60,7 @@ def record_inspection(step: Step) -> None:
         step.target_kwargs = {"target": CommitmentState.COMPLIANT}
         step.rule = str(_("§6 supervision: every commitment met"))
         return
-    _start_clock(
-        step,
-        RECTIFICATION,
-        policy.COMMITMENT_RECTIFICATION_DAYS,
-        policy.COMMITMENT_RECTIFICATION_WARNING_DAYS,
-    )
+    _start_clock(step, RECTIFICATION, "rectification_days", policy.COMMITMENT_RECTIFICATION_WARNING_DAYS)
     step.target_kwargs = {"target": CommitmentState.RECTIFYING}
     step.rule = str(_("§6 supervision: rectification required by the deadline"))
 
@@ -96,14 +90,18 @@ def revoke(step: Step) -> None:
     ) % {"until": timezone.localtime(until).date().isoformat()}
 
 
-def _start_clock(step: Step, kind: str, days: int, warnings: tuple[int, ...]) -> None:
+def _start_clock(step: Step, kind: str, parameter: str, warnings: tuple[int, ...]) -> None:
+    """Start the inspection or rectification clock with the days of the policy parameters in force
+    now (`parameter` names which); the clock keeps that version."""
     app: CommitmentApplication = step.case
+    p = parameters_at(when=step.now)
     app.clock = engine.clock_start(
         kind=kind,
         subject=app,
         at=step.now,
-        deadline=step.now + timedelta(days=days),
+        deadline=step.now + timedelta(days=getattr(p, parameter)),
         warning_days=list(warnings),
+        policy_version=p.version,
     )
 
 

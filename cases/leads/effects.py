@@ -3,7 +3,9 @@ cases.leads.models). The runner calls them inside its transaction, after every c
 before the state, history, grants, ladder and events are written: an error here rolls it all back."""
 
 from decimal import Decimal
+from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import policy
@@ -11,19 +13,23 @@ from cases.errors import Bilingual, Conflict, Invalid
 from cases.leads import services
 from cases.leads.models import Exclusion, Milestone, Referrer, State
 from cases.outcomes.models import Credit, RewardCase
-from workflow import clockmath
+from cases.parameters.selectors import parameters_at
 from workflow import services as engine
-from workflow.engine import Step, each
-from workflow.models import OrgUnit
+from workflow.engine import Notice, Step, each
+from workflow.models import ClockStatus, OrgUnit
 
 
 @each
 def submit(step: Step) -> None:
     lead = step.case
     services.refuse_duplicate(credit_code=lead.credit_code, exclude_pk=lead.pk)
-    target = policy.submit_target(source=lead.source, first_negotiation_applies=lead.first_negotiation)
+    # routed by who discovered it, not by its source: a fund's tip a district took up is the district's
+    found = lead.discovering_unit
+    target = policy.submit_target(
+        discovering_level=found.level, first_negotiation_applies=lead.first_negotiation
+    )
     step.target_kwargs = {"target": target}
-    step.rule = f"{lead.first_negotiation_reason}; source={lead.source} → {target}"
+    step.rule = f"{lead.first_negotiation_reason}; discovered by {found.code} ({found.level}) → {target}"
     step.record = {"first_negotiation": lead.first_negotiation}
     if target == State.NEGOTIATING:  # a district's lead below the threshold: it simply keeps it
         lead.unit = lead.discovering_unit
@@ -32,27 +38,80 @@ def submit(step: Step) -> None:
 
 @each
 def confirm(step: Step) -> None:
+    ruling = _ruling(step)
     _give_first_negotiation(step, step.case.discovering_unit)
-    step.rule = str(_("§5: the city confirmed the discovering unit as the first-negotiation unit"))
+    step.rule = _rules(_("§5: the city confirmed the discovering unit as the first-negotiation unit"), ruling)
 
 
 @each
 def decline(step: Step) -> None:
-    step.rule = str(_("§5: the city declined the claim and will choose the landing unit"))
+    step.rule = _rules(_("§5: the city declined the claim and will choose the landing unit"), _ruling(step))
 
 
 @each
 def assign(step: Step) -> None:
-    _give_first_negotiation(step, _target_unit(step))
-    step.rule = str(_("§5: the city chose the priority landing unit"))
+    ruling = _ruling(step)
+    unit, override = _target_unit(step)
+    _give_first_negotiation(step, unit)
+    step.rule = _rules(_("§5: the city chose the priority landing unit"), override, ruling)
+
+
+@each
+def rule_strategic(step: Step) -> None:
+    """§5: the city rules on the strategic flag later, with a reason. The lead stays where it is;
+    its first-negotiation clock starts if it now qualifies and a unit holds it, and stops if it no
+    longer qualifies."""
+    lead = step.case
+    ruling = _ruling(step, strategic=step.params["strategic"], reason=step.params["reason"])
+    live = lead.clock is not None and lead.clock.status in (ClockStatus.RUNNING, ClockStatus.PAUSED)
+    clock = ""
+    if lead.first_negotiation and not live and lead.state in HELD:
+        if lead.first_negotiation_unit is None:  # the ruling is the city's recognition of the unit (§15)
+            lead.first_negotiation_unit, lead.first_negotiation_confirmed_at = lead.unit, step.now
+            step.record["first_negotiation_unit"] = lead.unit.code
+        _start_clock(step)
+        if lead.state != State.NEGOTIATING:  # it waits on the leader or the city, as any clock would
+            _pause(step, lead.state)
+        clock = str(_("the no-progress clock starts"))
+    elif not lead.first_negotiation and live:
+        _stop(step)
+        step.record["clock_stopped"] = True
+        clock = str(_("the no-progress clock stops"))
+    step.rule = _rules(ruling, clock)
+
+
+# The states in which a unit holds the lead with its first-negotiation clock (running or paused).
+HELD = (State.NEGOTIATING, State.PROGRESS_REVIEW, State.PUSH_REQUESTED)
+
+
+def _ruling(step: Step, *, strategic: bool | None = None, reason: str = "") -> str:
+    """The city's ruling on the strategic flag (§5), if the input carries one: the flag is set and
+    eligibility re-run; the history records the proposal, the ruling and its outcome."""
+    if strategic is None:
+        strategic, reason = step.params.get("strategic"), step.params.get("strategic_reason", "")
+    if strategic is None:
+        return ""
+    lead = step.case
+    before = lead.strategic
+    lead.strategic = strategic
+    decision = policy.first_negotiation(total_investment_cny=lead.total_investment_cny, strategic=strategic)
+    lead.first_negotiation, lead.first_negotiation_reason = decision.applies, decision.reason
+    step.record.update(strategic_before=before, first_negotiation=decision.applies)
+    said = _("The city ruled the lead strategic") if strategic else _("The city ruled the lead not strategic")
+    return f"{said} ({reason}); {decision.reason}"
+
+
+def _rules(*parts: Any) -> str:
+    """The rules that applied, in order, as one history line."""
+    return "; ".join(str(p) for p in parts if p)
 
 
 @each
 def reassign(step: Step) -> None:
-    _target_unit(step)
+    _unit, override = _target_unit(step)
     _start_clock(step)
-    step.rule = str(
-        _("§5: the city chose another landing unit after the deadline passed; a new 3-month clock")
+    step.rule = _rules(
+        _("§5: the city chose another landing unit after the deadline passed; a new 3-month clock"), override
     )
 
 
@@ -68,17 +127,20 @@ def _start_clock(step: Step) -> None:
     lead = step.case
     if not lead.first_negotiation:
         return  # only first-negotiation leads are protected and timed (§5)
+    p = parameters_at(when=step.now)  # the clock keeps the version in force when it starts (§4)
     lead.clock = engine.clock_start(
         kind=services.CLOCK_KIND,
         subject=lead,
         at=step.now,
-        deadline=clockmath.add_calendar_months(step.now, policy.NO_PROGRESS_PERIOD_MONTHS),
-        warning_days=list(policy.NO_PROGRESS_WARNING_DAYS),
+        months=p.no_progress_months,  # counted as the Civil Code counts periods (workflow.clockmath)
+        warning_days=list(p.warning_days),
+        policy_version=p.version,
     )
     step.record["deadline_at"] = services.iso(lead.clock.deadline_at)
 
 
-def _target_unit(step: Step) -> OrgUnit:
+def _target_unit(step: Step) -> tuple[OrgUnit, str]:
+    """The unit the city chose, if the rules allow it, and the §8 override it needed (or "")."""
     code = step.params["unit"]
     unit = OrgUnit.objects.filter(code=code).first()
     if unit is None:
@@ -98,14 +160,45 @@ def _target_unit(step: Step) -> OrgUnit:
             },
             code="excluded_unit",
         )
+    override = _central_district_override(step, unit)
     step.case.unit = unit
     step.record["unit"] = step.notice_params["unit"] = unit.code
-    return unit
+    return unit, override
+
+
+def _central_district_override(step: Step, unit: OrgUnit) -> str:
+    """§8: a production lead goes to a central urban district only with the city's recorded reason."""
+    rule = policy.central_district_rule(segment=step.case.segment, unit_code=unit.code)
+    if not rule.applies:
+        return ""
+    reason = step.params.get("override_reason", "")
+    if not reason:
+        raise Invalid(
+            _(
+                "%(unit)s takes only the non-production links of advanced manufacturing (§8); give the override reason."
+            ),
+            {"unit": Bilingual(unit.name_zh, unit.name_en)},
+            code="override_required",
+            errors={
+                "override_reason": [{"message": str(_("A reason is required.")), "code": "override_required"}]
+            },
+        )
+    step.record["override"] = "§8"
+    return str(_("%(rule)s; the city overrode it: %(reason)s")) % {"rule": rule.reason, "reason": reason}
 
 
 @each
 def report_progress(step: Step) -> None:
     lead, p = step.case, step.params
+    clock = lead.clock
+    if clock is not None and clock.status == ClockStatus.RUNNING and step.now >= clock.deadline_at:
+        # §5: the deadline is the deadline, whether or not the due work has escalated the lead yet
+        # (a worker that was down fires it late); a milestone reported after it does not save the unit.
+        raise Conflict(
+            _("The no-progress deadline (%(deadline)s) has passed: the city coordinates this lead now (§5)."),
+            {"deadline": timezone.localtime(clock.deadline_at).strftime("%Y-%m-%d %H:%M")},
+            code="deadline_passed",
+        )
     Milestone.objects.create(
         lead=lead, unit=lead.unit, kind=p["milestone"], date=p["date"], evidence=p["evidence"],
         reported_by=step.actor, reported_at=step.now,
@@ -149,14 +242,28 @@ def request_push(step: Step) -> None:
 def confirm_push(step: Step) -> None:
     lead = step.case
     pusher = lead.unit
-    Credit.objects.create(lead=lead, unit=pusher, kind=Credit.Kind.REFERRAL, at=step.now)
+    # §5 "视同该区项目谋划引进成果": the credit is for the unit that discovered the lead; a unit handing
+    # back a lead the city (or another unit) brought earns none.
+    credited = pusher.pk == lead.discovering_unit_id
+    if credited:
+        Credit.objects.create(lead=lead, unit=pusher, kind=Credit.Kind.REFERRAL, at=step.now)
+        step.rule = str(
+            _("§5: push confirmed; it counts as the pushing unit's result (视同该区项目谋划引进成果)")
+        )
+    else:
+        step.rule = str(
+            _(
+                "§5: push confirmed; no referral credit: %(unit)s did not discover the lead (%(discoverer)s did), "
+                "so it does not count as its result"
+            )
+        ) % {"unit": pusher.name_zh, "discoverer": lead.discovering_unit.name_zh}
+        if step.notice is not None:  # the pushing unit is told, without the credit it does not get
+            step.notice = Notice("push_confirmed_no_credit", step.notice.audiences)
     Exclusion.objects.create(lead=lead, unit=pusher, reason=Exclusion.Reason.PUSHED, at=step.now)
     _stop(step)
     lead.unit = None
     step.record["pushing_unit"] = step.notice_params["unit"] = pusher.code
-    step.rule = str(
-        _("§5: push confirmed; it counts as the pushing unit's result (视同该区项目谋划引进成果)")
-    )
+    step.record["referral_credit"] = credited
 
 
 @each
@@ -191,6 +298,7 @@ def land(step: Step) -> None:
     lead.paid_in_capital_cny = p["paid_in_capital_cny"]
     lead.actual_fdi_usd = p["actual_fdi_usd"] or Decimal(0)
     decision = policy.reward_qualification(
+        segment=lead.segment,
         first_negotiation_confirmed=lead.first_negotiation
         and lead.first_negotiation_confirmed_at is not None,
         agency_served=lead.referrer is not None and lead.referrer.kind == Referrer.Kind.AGENCY,

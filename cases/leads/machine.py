@@ -2,13 +2,15 @@
 state grants, the ladder of its waiting states, and who its audiences are. The transitions are
 declared on the model (cases.leads.models.Lead)."""
 
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from cases import access, audiences, policy
 from cases.leads.models import Exclusion, Lead, State
-from workflow.engine import CaseType, Wait, register
+from cases.parameters.selectors import parameters_at
+from workflow.engine import CaseType, Rungs, Wait, register
 from workflow.models import Role
 
 # States in which the assigned unit works the lead (its officers work, its leader approves).
@@ -43,12 +45,19 @@ def grants(leads: list[Lead]) -> dict[Any, dict[tuple[int, str], set[str]]]:
     return wanted
 
 
+def _rungs(now: datetime) -> Rungs:
+    """The ladder's working days from the policy parameters in force when the wait starts."""
+    p = parameters_at(when=now)
+    return Rungs(remind_days=p.remind_working_days, escalate_days=p.escalate_working_days, version=p.version)
+
+
 def _ladder(remind: str, escalate: str) -> Wait:
     return Wait(
         remind=remind,
         escalate=escalate,
         remind_days=policy.WAIT_REMIND_WORKING_DAYS,
         escalate_days=policy.WAIT_ESCALATE_WORKING_DAYS,
+        rungs=_rungs,
     )
 
 
@@ -64,6 +73,8 @@ LEAD = register(
         # waiting state → (who must act: reminded, the level above: escalated to)
         waits={
             State.PENDING_CONFIRMATION: _ladder(audiences.CITY_OFFICERS, audiences.CITY_LEADERS),
+            # the city's own queue has a deadline too: picking the landing unit (DESIGN §7)
+            State.PENDING_ASSIGNMENT: _ladder(audiences.CITY_OFFICERS, audiences.CITY_LEADERS),
             State.PUSH_REQUESTED: _ladder(audiences.CITY_OFFICERS, audiences.CITY_LEADERS),
             State.ESCALATED: _ladder(audiences.CITY_OFFICERS, audiences.CITY_LEADERS),
             State.PROGRESS_REVIEW: _ladder(audiences.UNIT_LEADERS, audiences.CITY_OFFICERS),

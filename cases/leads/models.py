@@ -5,6 +5,9 @@ and in `custom=declare(...)` its label, input, effect and whom it notifies. The 
 (workflow.engine.fire) is the only thing that fires them; the methods themselves do nothing.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -12,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from cases import access
+from cases import access, policy
 from cases.audiences import (
     CITY_OFFICERS,
     DISCOVERER,
@@ -55,6 +58,18 @@ class Source(models.TextChoices):
     AGENCY = "agency", _("Third-party agency")
 
 
+def self_loops(states: list[str], **kwargs: Any) -> Callable[[Any], Any]:
+    """`@transition` from each of `states` back to itself: a decision that leaves the state as it
+    is. django-fsm-2 keeps one target per source, so the machine (and its chart) says exactly that."""
+
+    def wrap(func: Any) -> Any:
+        for s in states:
+            func = transition(source=s, target=s, **kwargs)(func)
+        return func
+
+    return wrap
+
+
 class Referrer(models.Model):
     """An industry fund (§12) or third-party agency (§15) that brought a lead."""
 
@@ -81,6 +96,8 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         _("unified social credit code"), max_length=18, validators=[validate_credit_code]
     )
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="+", verbose_name=_("sector"))
+    # §8, §15: the link of the chain (production, headquarters, R&D …): ranks units, gates the reward
+    segment = models.CharField(_("segment"), max_length=20, choices=list(policy.SEGMENTS.items()))
     total_investment_cny = models.DecimalField(
         _("total investment (yuan)"), max_digits=18, decimal_places=2, validators=NON_NEGATIVE
     )
@@ -174,6 +191,7 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         permission=access.can_dispatch,
         custom=declare(
             _("Confirm first-negotiation unit"),
+            input=f"{INPUTS}.ConfirmInput",
             effect=f"{EFFECTS}.confirm",
             notify=Notice("first_negotiation_confirmed", (DISCOVERER,)),
         ),
@@ -187,7 +205,7 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         permission=access.can_dispatch,
         custom=declare(
             _("Decline the claim"),
-            input=f"{INPUTS}.ReasonInput",
+            input=f"{INPUTS}.DeclineInput",
             effect=f"{EFFECTS}.decline",
             notify=Notice("claim_declined", (DISCOVERER,)),
         ),
@@ -201,7 +219,7 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         permission=access.can_dispatch,
         custom=declare(
             _("Assign to a unit"),
-            input=f"{INPUTS}.UnitInput",
+            input=f"{INPUTS}.AssignInput",
             effect=f"{EFFECTS}.assign",
             notify=Notice("assigned", (UNIT,)),
         ),
@@ -331,6 +349,18 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         ),
     )
     def land(self) -> None: ...
+
+    @self_loops(
+        OPEN_STATES,
+        field=state,
+        permission=access.can_dispatch,
+        custom=declare(
+            _("Rule on the strategic flag"),
+            input=f"{INPUTS}.StrategicInput",
+            effect=f"{EFFECTS}.rule_strategic",
+        ),
+    )
+    def rule_strategic(self) -> None: ...
 
     @transition(
         field=state,

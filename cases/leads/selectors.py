@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import access
 from cases.errors import Invalid, NotFound
 from cases.models import Credit, Lead, LeadGroupObjectPermission, State
+from workflow import deadlines, workdays
 from workflow import selectors as engine_selectors
 from workflow.models import Clock, ClockStatus, TransitionRecord
 
@@ -141,14 +142,26 @@ def lead_history(*, lead: Lead) -> QuerySet[TransitionRecord]:
     return engine_selectors.history(subject=lead)
 
 
-def clock_summary(*, clock: Clock | None, now: datetime | None = None, pauses: bool = True) -> dict | None:
-    """The clock as people read it: deadline (projected while paused), days left, and (one more
-    query, so lists leave it out) the pause ledger."""
+def clock_summary(
+    *,
+    clock: Clock | None,
+    now: datetime | None = None,
+    pauses: bool = True,
+    calendar: workdays.Calendar | None = None,
+) -> dict | None:
+    """The clock as people read it: deadline (projected while paused), days left, how the deadline
+    was computed if unusual (`note`), and (one more query, so lists leave it out) the pause ledger.
+    A list passes one lazy `calendar` for all its rows (read only if a paused clock needs it)."""
     if clock is None:
         return None
     now = now or timezone.now()
     deadline = clock_deadline(
-        status=clock.status, deadline_at=clock.deadline_at, paused_at=clock.paused_at, now=now
+        status=clock.status,
+        deadline_at=clock.deadline_at,
+        paused_at=clock.paused_at,
+        now=now,
+        clock=clock,
+        calendar=calendar,
     )
     running = clock.status in (ClockStatus.RUNNING, ClockStatus.PAUSED)
     return {
@@ -162,6 +175,9 @@ def clock_summary(*, clock: Clock | None, now: datetime | None = None, pauses: b
         "warnings_sent": clock.warnings_sent,
         "fired_at": clock.fired_at,
         "stopped_at": clock.stopped_at,
+        "note": clock.note,
+        "period": clock.period,
+        "policy_version": clock.policy_version,
         "pauses": [
             {"paused_at": p.paused_at, "resumed_at": p.resumed_at, "reason": p.reason}
             for p in clock.pauses.all()
@@ -172,19 +188,40 @@ def clock_summary(*, clock: Clock | None, now: datetime | None = None, pauses: b
 
 
 def clock_deadline(
-    *, status: str, deadline_at: datetime, paused_at: datetime | None, now: datetime
+    *,
+    status: str,
+    deadline_at: datetime,
+    paused_at: datetime | None,
+    now: datetime,
+    clock: Any = None,
+    calendar: workdays.Calendar | None = None,
 ) -> datetime:
-    """The deadline as people read it: while paused, it moves later with every moment of the pause."""
-    if status == ClockStatus.PAUSED and paused_at is not None:
+    """The deadline as people read it. While paused it is the deadline if the clock resumed now: a
+    fixed clock's moves later with every moment of the pause, a Civil Code clock's by each day begun
+    (and off rest days) — `clock` (a Clock, or a dict of its fields) says which."""
+    if status != ClockStatus.PAUSED or paused_at is None:
+        return deadline_at
+    fields: dict[str, Any] = clock if isinstance(clock, dict) else vars(clock) if clock is not None else {}
+    if not fields.get("rule"):
         return deadline_at + (now - paused_at)
-    return deadline_at
+    return deadlines.projected(
+        rule=fields["rule"],
+        period=fields["period"],
+        started_at=fields["started_at"],
+        paused_seconds=fields["paused_seconds"] or 0,
+        paused_at=paused_at,
+        base_deadline_at=fields["base_deadline_at"],
+        now=now,
+        calendar=calendar or workdays.current(lazy=True),
+    )
 
 
 # A list row of a lead (GET /api/leads/, /api/queue/): what one SQL query returns for it.
 SUMMARY_PATHS = (
-    "id", "name", "company_name", "credit_code", "sector_id", "total_investment_cny", "strategic", "source",
+    "id", "name", "company_name", "credit_code", "sector_id", "segment", "total_investment_cny", "strategic", "source",
     "state", "unit__code", "discovering_unit__code", "first_negotiation", "created_at", "clock__status",
-    "clock__deadline_at", "clock__paused_at",
+    "clock__deadline_at", "clock__paused_at", "clock__rule", "clock__period", "clock__started_at",
+    "clock__paused_seconds", "clock__base_deadline_at",
 )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from cases.leads import selectors
 from cases.leads.machine import LEAD
 from cases.leads.models import Lead, State
 from cases.outcomes.models import Credit
+from workflow import workdays
 
 
 class ReferrerSerializer(serializers.Serializer):
@@ -40,7 +41,7 @@ class LeadSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Lead
         fields = [
-            "id", "name", "company_name", "credit_code", "sector", "total_investment_cny", "strategic", "source",
+            "id", "name", "company_name", "credit_code", "sector", "segment", "total_investment_cny", "strategic", "source",
             "state", "state_label", "unit", "discovering_unit", "first_negotiation", "deadline_at", "created_at",
         ]  # fmt: skip
 
@@ -57,6 +58,7 @@ def lead_summaries(rows: Iterable[dict], now: datetime | None = None) -> list[di
     """LeadSummarySerializer's shape from `selectors.lead_summary_rows`: the lists' fast path (DRF
     field machinery costs milliseconds per page; tests pin the two shapes equal)."""
     now = now or timezone.now()
+    calendar = workdays.current(lazy=True)  # one for the page, read only if a paused clock needs it
     out = []
     for r in rows:
         status, deadline = r["clock__status"], None
@@ -67,6 +69,8 @@ def lead_summaries(rows: Iterable[dict], now: datetime | None = None) -> list[di
                     deadline_at=r["clock__deadline_at"],
                     paused_at=r["clock__paused_at"],
                     now=now,
+                    clock={k.removeprefix("clock__"): v for k, v in r.items() if k.startswith("clock__")},
+                    calendar=calendar,
                 )
             )
         out.append(
@@ -76,6 +80,7 @@ def lead_summaries(rows: Iterable[dict], now: datetime | None = None) -> list[di
                 "company_name": r["company_name"],
                 "credit_code": r["credit_code"],
                 "sector": r["sector_id"],
+                "segment": r["segment"],
                 "total_investment_cny": _money.to_representation(r["total_investment_cny"]),
                 "strategic": r["strategic"],
                 "source": r["source"],

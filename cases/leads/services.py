@@ -43,8 +43,8 @@ def lead_create(*, actor: Any, data: Any, now: datetime | None = None) -> Lead:
                 referrer, _created = Referrer.objects.get_or_create(
                     name=d["referrer"], kind=d["referrer_kind"]
                 )
-            fields = ("name", "company_name", "credit_code", "sector", "total_investment_cny", "strategic",
-                      "source", "contacts", "notes", "foreign_investment_usd", "land_need_mu")  # fmt: skip
+            fields = ("name", "company_name", "credit_code", "sector", "segment", "total_investment_cny",
+                      "strategic", "source", "contacts", "notes", "foreign_investment_usd", "land_need_mu")  # fmt: skip
             lead = Lead.objects.create(
                 **{k: d[k] for k in fields},
                 referrer=referrer,

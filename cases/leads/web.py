@@ -165,7 +165,17 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
 def transition_form(name: str, lead: Lead, data: Any = None, errors: Any = None) -> forms.Form:
     """The parameters form of a transition, drawn from its input serializer, with the unit choice
     limited to what the rules allow."""
-    form = form_for(engine.input_of(engine.declared(LEAD.transitions[name])), data, errors)
+    input_cls = engine.input_of(engine.declared(LEAD.transitions[name]))
+    form = form_for(input_cls, data, errors)
+    if input_cls is not None and "strategic" in form.fields:
+        # a ruling is a yes or a no (a checkbox cannot say "no"); where it is optional, also "none"
+        declared = input_cls().fields["strategic"]
+        none = [] if declared.required else [("", _("No ruling: the proposal stands"))]
+        form.fields["strategic"] = forms.ChoiceField(
+            label=declared.label,
+            required=declared.required,
+            choices=none + [("true", _("Strategic")), ("false", _("Not strategic"))],
+        )
     if "unit" in form.fields:
         # the units the rules allow, best recommendation first, each with its score and reasons
         ranked = outcome_selectors.lead_recommendations(lead=lead)
@@ -222,7 +232,7 @@ class LeadCreateView(LoginRequiredMixin, TemplateView):
         units = OrgUnit.objects.filter(
             memberships__user=self.request.user.pk, memberships__role="officer"
         ).distinct()
-        return super().get_context_data(form=form, units=units, **kwargs)
+        return super().get_context_data(form=form, units=units, segments=policy.SEGMENTS.items(), **kwargs)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         data: dict[str, Any] = request.POST.dict()

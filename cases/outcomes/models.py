@@ -1,5 +1,8 @@
-"""Outcomes of leads: the credit ledger (§5, §12, §16) and §15 agency reward cases (a case type)."""
+"""Outcomes of leads: the credit ledger (§5, §12, §16), §15 agency reward cases (a case type) and the
+§16 annual targets the city sets per unit."""
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -48,6 +51,31 @@ class Credit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {getattr(self.unit, 'code', '-')} #{self.lead_id}"
+
+
+class Target(models.Model):
+    """§16 "建立项目落地考核激励机制": what the city expects a unit to land in a calendar year, set by
+    the city's leaders; the assessment shows each figure beside its target with the completion ratio."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="targets")
+    year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1900), MaxValueValidator(2100)])
+    leads_landed = models.PositiveIntegerField()
+    investment_landed_cny = models.DecimalField(max_digits=18, decimal_places=2)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["year", "unit_id"]
+        constraints = [
+            # its index, (year, unit), also serves GET /api/targets/?year= and the KPIs' WHERE year = ?
+            models.UniqueConstraint(fields=["year", "unit"], name="target_once_per_unit_year"),
+            models.CheckConstraint(
+                condition=models.Q(investment_landed_cny__gte=0), name="target_investment_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit.code}: {self.leads_landed}, {self.investment_landed_cny}"
 
 
 class RewardState(models.TextChoices):

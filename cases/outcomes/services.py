@@ -1,5 +1,5 @@
-"""Writes about outcomes that are not transitions: §12 fund attribution, the units' landing capacity.
-(§15 reward cases change state through the engine: cases.outcomes.machine.)"""
+"""Writes about outcomes that are not transitions: §12 fund attribution, the units' landing capacity, the
+§16 annual targets. (§15 reward cases change state through the engine: cases.outcomes.machine.)"""
 
 from datetime import datetime
 from typing import Any
@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from cases import access
 from cases.errors import Conflict, Invalid, NotFound, NotPermitted
 from cases.leads.models import Lead, Referrer, State
-from cases.outcomes.inputs import CapacityInput, FundAttributionInput
-from cases.outcomes.models import Credit
+from cases.outcomes.inputs import CapacityInput, FundAttributionInput, TargetsInput
+from cases.outcomes.models import Credit, Target
 from workflow import engine
-from workflow.models import OrgUnit, Role, UnitCapacity
+from workflow.models import Level, Membership, OrgUnit, Role, UnitCapacity
 
 
 def fund_attribute(*, lead_id: int, actor: Any, data: Any, now: datetime | None = None) -> Credit:
@@ -59,3 +59,52 @@ def capacity_update(*, actor: Any, unit_code: str, data: Any, now: datetime | No
     )
     capacity.refresh_from_db()  # the stored figures, at the column's precision
     return capacity
+
+
+def targets_set(*, actor: Any, data: Any, now: datetime | None = None) -> int:
+    """§16: the city's leaders set the year's targets per unit. All or nothing: afterwards the year holds
+    exactly the rows given (a unit left out has no target); any bad row refuses the whole request.
+    Returns the year."""
+    now = now or timezone.now()
+    if not may_set_targets(actor):
+        raise NotPermitted(_("Only the city's leaders set the annual targets."))
+    d = engine.validate(TargetsInput, data)
+    codes = [row["unit"] for row in d["targets"]]
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes).exclude(level=Level.CITY)}
+    errors = [
+        {"message": str(_("Row %(row)s: no district or zone has the code %(unit)s.") % {"row": i, "unit": code}),
+         "code": "unknown_unit"}
+        for i, code in enumerate(codes, start=1) if code not in units
+    ] + [
+        {"message": str(_("Row %(row)s: %(unit)s is given twice.") % {"row": i, "unit": code}), "code": "duplicate"}
+        for i, code in enumerate(codes, start=1) if code in codes[: i - 1]
+    ]  # fmt: skip
+    if errors:
+        raise Invalid(
+            _("Targets are for districts and zones, one row each."),
+            code=errors[0]["code"] if errors[0]["code"] == "unknown_unit" else "invalid",
+            errors={"targets": errors},
+        )
+    rows = [
+        Target(unit=units[row["unit"]], year=d["year"], leads_landed=row["leads_landed"],
+               investment_landed_cny=row["investment_landed_cny"], set_by=actor, set_at=now)
+        for row in d["targets"]
+    ]  # fmt: skip
+    with transaction.atomic():
+        Target.objects.filter(year=d["year"]).exclude(unit__code__in=codes).delete()
+        Target.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["year", "unit"],
+            update_fields=["leads_landed", "investment_landed_cny", "set_by", "set_at"],
+        )
+    return d["year"]
+
+
+def may_set_targets(user: Any) -> bool:
+    """§16 targets are the city's: its leaders set them."""
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and user.is_active
+        and Membership.objects.filter(user=user, role=Role.LEADER, unit__level=Level.CITY).exists()
+    )

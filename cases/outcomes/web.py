@@ -1,45 +1,51 @@
-"""Web pages for outcomes: the §16 assessment dashboard and §15 reward cases."""
+"""Web pages for outcomes: the §16 assessment (ranked table, monthly trend, the leads behind each figure,
+the annual targets) and §15 reward cases."""
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
 from cases.errors import CaseError, NotPermitted
-from cases.outcomes import exports, selectors
+from cases.leads.web import annotate_deadlines
+from cases.outcomes import exports, selectors, services
+from cases.outcomes.inputs import KpiLeadsQuery, TargetYearQuery
 from cases.outcomes.machine import REWARD
+from cases.templatetags.cases_tags import money
 from workflow import engine
 
-KPI_LABELS = {
-    "registered": _("Leads registered"),
-    "first_negotiations_confirmed": _("First negotiations confirmed"),
-    "landed": _("Landed"),
-    "landed_investment_cny": _("Landed investment (yuan)"),
-    "referral_credits": _("Referral credits"),
-    "lost_to_clock": _("Lost to the clock"),
-    "median_days_to_progress": _("Median days to substantive progress"),
-    "landing_rate": _("Landing rate"),
-}
-CHARTED = ["registered", "first_negotiations_confirmed", "landed", "referral_credits", "lost_to_clock"]
+KPI_LABELS = {k: exports.LABELS[k] for k in selectors.FIGURES}
+CHART_MONTHS = 36  # a longer period is charted by year: 36 bars stay readable, 2,400 would not
+
+
+def _units_or_403(user: Any) -> Any:
+    try:
+        return selectors.assessment_units(user=user)
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.text()) from exc
 
 
 class KpiView(LoginRequiredMixin, TemplateView):
+    """One table, units ranked, each figure beside its target and linked to the leads behind it; the
+    month trend as a chart; the same figures as CSV and Excel."""
+
     template_name = "cases/kpis.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        units = _units_or_403(request.user)
         try:
-            units = exports.kpi_units(request.user)
-        except NotPermitted as exc:
-            raise PermissionDenied(exc.text()) from exc
-        try:
-            self.start, self.end = exports.kpi_period(request.GET)
+            self.start, self.end, _rest = exports.kpi_period(request.GET)
         except CaseError as exc:
             messages.error(request, exc.text())
             return redirect("cases:kpis:index")
@@ -53,21 +59,208 @@ class KpiView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         report = kwargs["report"]
-        charts = []
-        for field in CHARTED:
-            top = max([row[field] or 0 for row in report["units"]] + [1])
-            bars = [
-                (row["name_zh"], row[field] or 0, round(100 * (row[field] or 0) / top))
-                for row in report["units"]
-            ]
-            charts.append((KPI_LABELS[field], bars))
+        period = {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        rows = [_cells(row, row["unit"], period) for row in report["units"]]
+        codes = [row["unit"] for row in report["units"]]
+        # the trend of one unit, or city-wide; by default a person of one unit sees their unit's
+        chart = self.request.GET.get("chart") or (codes[0] if len(codes) == 1 else "")
+        shown = chart if chart in codes else ""
+        series = report["trend"]["totals"]
+        if shown:
+            series = next(u for u in report["trend"]["units"] if u["unit"] == shown)
+        buckets = _buckets(report["trend"]["months"], series, self.start, self.end)
         return super().get_context_data(
-            charts=charts,
+            rows=rows,
+            totals=_cells(report["totals"], "", period),
             labels=KPI_LABELS,
-            fields=list(KPI_LABELS),
             start=self.start,
             end=self.end,
+            chart_units=[(row["unit"], row["name_zh"]) for row in report["units"]],
+            chart_unit=shown,
+            by_year=len(report["trend"]["months"]) > CHART_MONTHS,
+            count_chart=_chart(buckets, ("submitted", "landed"), shown),
+            money_chart=_chart(buckets, ("landed_investment_cny",), shown, amounts=True),
             **kwargs,
+        )
+
+
+def _drill(figure: str, unit: str, period: dict[str, str]) -> str:
+    query = {"figure": figure, **({"unit": unit} if unit else {}), **period}
+    return f"{reverse('cases:kpis:leads')}?{urlencode(query)}"
+
+
+def _cells(row: dict[str, Any], unit: str, period: dict[str, str]) -> dict[str, Any]:
+    """A row of the table: each figure with the link to its leads, each target with its completion."""
+
+    def link(figure: str) -> dict[str, Any]:
+        return {"value": row[figure], "href": _drill(figure, unit, period)}
+
+    return {
+        **row,
+        "links": {figure: link(figure) for figure in selectors.FIGURES},
+        "investment": money(row["landed_investment_cny"]),
+        "target_investment": money(row["target_investment_landed_cny"]),
+    }
+
+
+def _buckets(months: list[str], series: dict[str, list[Any]], start: date, end: date) -> list[dict[str, Any]]:
+    """The chart's bars: one per month, or one per year when the period is long; each with the dates
+    it covers (within the period), for the link to its leads."""
+    buckets: list[dict[str, Any]] = []
+    for i, month in enumerate(months):
+        label = month[:4] if len(months) > CHART_MONTHS else month
+        if not buckets or buckets[-1]["label"] != label:
+            first = date.fromisoformat(f"{label}-01-01" if len(label) == 4 else f"{label}-01")
+            buckets.append({"label": label, "from": max(first, start), "to": end, "values": {}})
+            if len(buckets) > 1:
+                buckets[-2]["to"] = min(end, date.fromordinal(first.toordinal() - 1))
+        for figure, values in series.items():
+            if figure != "unit":
+                buckets[-1]["values"][figure] = buckets[-1]["values"].get(figure, 0) + values[i]
+    return buckets
+
+
+CHART_W, CHART_H, CHART_LEFT, CHART_BOTTOM, CHART_TOP = 760, 220, 70, 28, 10
+COLOURS = {"submitted": "#90a4ae", "landed": "#3949ab", "landed_investment_cny": "#43a047"}
+
+
+def _chart(
+    buckets: list[dict[str, Any]], figures: tuple[str, ...], unit: str, *, amounts: bool = False
+) -> dict[str, Any]:
+    """An SVG bar chart drawn on the server (no script): bars grouped per bucket, each bar a link to
+    the leads behind it, three grid lines, and every label readable."""
+    top = max([b["values"].get(f, 0) for b in buckets for f in figures] + [0]) or 1
+    plot_w, plot_h = CHART_W - CHART_LEFT - 8, CHART_H - CHART_BOTTOM - CHART_TOP
+    slot = plot_w / max(len(buckets), 1)
+    bar_w = max(1.0, slot * 0.8 / len(figures))
+    every = max(1, round(len(buckets) / 12))  # at most about 12 labels under the axis
+    bars, labels = [], []
+    for i, bucket in enumerate(buckets):
+        x0 = CHART_LEFT + i * slot + slot * 0.1
+        period = {"from": bucket["from"].isoformat(), "to": bucket["to"].isoformat()}
+        for j, figure in enumerate(figures):
+            value = bucket["values"].get(figure, 0)
+            height = plot_h * float(value) / float(top)
+            shown = money(value) if amounts else value
+            bars.append({
+                "x": round(x0 + j * bar_w, 1), "y": round(CHART_TOP + plot_h - height, 1), "w": round(bar_w, 1),
+                "h": round(height, 1), "fill": COLOURS[figure], "title": f"{bucket['label']} {KPI_LABELS[figure]}: {shown}",
+                "href": _drill(figure, unit, period),
+            })  # fmt: skip
+        if i % every == 0:
+            labels.append({"x": round(x0 + slot * 0.4, 1), "text": bucket["label"]})
+    ticks = [
+        {"y": round(CHART_TOP + plot_h * (1 - k / 2), 1), "text": money(Decimal(top) * k / 2) if amounts else _count(top * k / 2)}
+        for k in range(3)
+    ]  # fmt: skip
+    return {
+        "width": CHART_W, "height": CHART_H, "left": CHART_LEFT, "right": CHART_W - 8, "base": CHART_TOP + plot_h,
+        "label_y": CHART_H - 8, "bars": bars, "labels": labels, "ticks": ticks,
+        "legend": [(KPI_LABELS[f], COLOURS[f]) for f in figures],
+    }  # fmt: skip
+
+
+def _count(value: Any) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+class KpiLeadsView(LoginRequiredMixin, ListView):
+    """The leads behind one figure: exactly those counted, less what the reader may not see."""
+
+    template_name = "cases/kpi_leads.html"
+    paginate_by = 50
+    context_object_name = "leads"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _units_or_403(request.user)
+        try:
+            self.start, self.end, self.query = exports.kpi_period(request.GET, KpiLeadsQuery)
+            self.unit = selectors.hosting_unit(code=self.query["unit"]) if self.query.get("unit") else None
+        except CaseError as exc:
+            messages.error(request, exc.text())
+            return redirect("cases:kpis:index")
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        return selectors.kpi_leads(
+            user=self.request.user,
+            figure=self.query["figure"],
+            start=self.start,
+            end=self.end,
+            unit=self.unit.code if self.unit else None,
+        ).select_related("unit", "clock")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        annotate_deadlines(context["leads"])
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        back = {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        return {
+            **context,
+            "figure": KPI_LABELS[self.query["figure"]],
+            "unit": self.unit,
+            "start": self.start,
+            "end": self.end,
+            "query": params.urlencode(),
+            "back": f"{reverse('cases:kpis:index')}?{urlencode(back)}",
+        }
+
+
+class TargetsView(LoginRequiredMixin, TemplateView):
+    """§16 annual targets: everyone with a role reads them; the city's leaders set them here."""
+
+    template_name = "cases/targets.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _units_or_403(request.user)
+        try:
+            year = engine.validate(TargetYearQuery, request.GET).get("year", timezone.localdate().year)
+        except CaseError as exc:
+            messages.error(request, exc.text())
+            return redirect("cases:kpis:targets")
+        return self.render_to_response(self.get_context_data(year=year))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        _units_or_403(request.user)
+        codes = list(selectors.assessment_units(user=request.user).values_list("code", flat=True))
+        rows = [
+            {"unit": code, "leads_landed": request.POST.get(f"leads-{code}", "").strip(),
+             "investment_landed_cny": request.POST.get(f"investment-{code}", "").strip()}
+            for code in codes
+        ]  # fmt: skip
+        data = {
+            "year": request.POST.get("year", ""),
+            "targets": [r for r in rows if r["leads_landed"] or r["investment_landed_cny"]],
+        }
+        try:
+            year = services.targets_set(actor=request.user, data=data)
+        except CaseError as exc:
+            details = [e["message"] for errors in exc.errors.values() for e in errors]
+            messages.error(request, " ".join([exc.text(), *details]))
+            return self.render_to_response(self.get_context_data(year=data["year"], posted=request.POST))
+        messages.success(request, _("Saved."))
+        return redirect(f"{reverse('cases:kpis:targets')}?year={year}")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        year, posted = kwargs.get("year"), kwargs.get("posted")
+        saved = {t.unit.code: t for t in (selectors.targets_of(year=year) if isinstance(year, int) else [])}
+        rows = [
+            {
+                "code": unit.code,
+                "name": unit.name_zh,
+                "leads": posted.get(f"leads-{unit.code}", "") if posted else getattr(saved.get(unit.code), "leads_landed", ""),
+                "investment": posted.get(f"investment-{unit.code}", "") if posted
+                else getattr(saved.get(unit.code), "investment_landed_cny", ""),
+                "target": saved.get(unit.code),
+            }
+            for unit in selectors.assessment_units(user=self.request.user)
+        ]  # fmt: skip
+        return super().get_context_data(
+            rows=rows,
+            may_set=services.may_set_targets(self.request.user),
+            year_value=year,
+            **{k: v for k, v in kwargs.items() if k not in ("posted",)},
         )
 
 
@@ -94,6 +287,8 @@ class KpiViewset(AppMenuMixin, Viewset):
     title = _("Assessment")
     icon = "insights"
     index_path = path("", KpiView.as_view(), name="index")
+    leads_path = path("leads/", KpiLeadsView.as_view(), name="leads")
+    targets_path = path("targets/", TargetsView.as_view(), name="targets")
 
 
 class RewardsViewset(AppMenuMixin, Viewset):

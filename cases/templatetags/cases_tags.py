@@ -1,6 +1,8 @@
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -26,3 +28,15 @@ def money(value: Decimal | None, currency: str = "CNY") -> str:
 @register.filter
 def get(mapping: dict, key: str):  # type: ignore[no-untyped-def]
     return mapping.get(key, key)
+
+
+@register.filter
+def end_of_day(moment: datetime | None) -> str:
+    """A deadline as the Civil Code reads it: 00:00 Beijing is shown as 24:00 of the day before
+    ("2026-10-08 24:00", the last day of the period), any other moment as it is."""
+    if moment is None:
+        return "—"
+    local = timezone.localtime(moment)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"{(local - timedelta(days=1)):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"

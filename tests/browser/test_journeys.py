@@ -2,6 +2,8 @@
 product served on loopback exactly as `scripts/run.sh` serves it (uvicorn, websockets, due loop)."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
@@ -10,7 +12,11 @@ from tests.servers import EmbeddedServer, launch_chromium
 
 pytestmark = pytest.mark.browser
 PASSWORD = "shoutan-demo-2026"
-PROGRESS_DATE = "2026-11-01"
+
+
+def today() -> str:
+    """A milestone lies between its clock's start and today (DESIGN §3): the day the journey confirms."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +76,7 @@ def test_a_lead_goes_from_registration_to_approved_progress_in_the_browser(serve
     officer.fill("#id_credit_code", "91110108000000100W")
     expect(officer.locator("#credit-code-hint")).to_have_text(re.compile("校验位正确|OK"))
     officer.select_option("#id_sector", "integrated_circuits")
+    officer.select_option("#id_segment", "rnd_design")
     officer.fill("#id_total_investment_cny", "20000")
     expect(officer.locator("#amount-words")).to_contain_text("2 亿元")
     officer.click("#register-submit")
@@ -88,7 +95,7 @@ def test_a_lead_goes_from_registration_to_approved_progress_in_the_browser(serve
     officer.goto(lead_url)
     open_action(officer, "report_progress")
     officer.select_option("select[name=milestone]", "agreement_signed")
-    officer.fill("input[name=date]", PROGRESS_DATE)
+    officer.fill("input[name=date]", today())
     officer.fill("textarea[name=evidence]", "已签署投资框架协议")
     officer.click("#confirm")
     officer.wait_for_url(lead_url)

@@ -14,9 +14,10 @@ def test_days_left_and_the_projected_deadline_while_paused(make_lead, haidian_of
     api.force_authenticate(haidian_officer)
     with time_machine.travel(at("2027-02-18 09:00"), tick=False):
         clock = api.get(f"/api/leads/{lead.pk}/").json()["clock"]
+        # D = Sun 2027-02-28 → the end of Monday March 1st
         assert (clock["deadline_at"], clock["days_left"], clock["paused"]) == (
-            "2027-02-28T09:00:00+08:00",
-            10,
+            "2027-03-02T00:00:00+08:00",
+            11,
             False,
         )
         fire(
@@ -29,9 +30,9 @@ def test_days_left_and_the_projected_deadline_while_paused(make_lead, haidian_of
         )
     with time_machine.travel(at("2027-02-20 09:00"), tick=False):
         clock = api.get(f"/api/leads/{lead.pk}/").json()["clock"]
-        # paused two days so far: if it resumed now, the deadline would be two days later
+        # paused two days so far: if it resumed now, D would be two days later (Tue March 2nd)
         assert (clock["deadline_at"], clock["days_left"], clock["paused"]) == (
-            "2027-03-02T09:00:00+08:00",
+            "2027-03-03T00:00:00+08:00",
             10,
             True,
         )

@@ -16,7 +16,7 @@ from cases.leads import services
 from cases.leads.machine import LEAD
 from cases.models import Exclusion, Lead
 from notifications.models import Notification
-from tests.helpers import at
+from tests.helpers import at, today
 from workflow import engine
 from workflow.due import process_due
 from workflow.models import TransitionRecord
@@ -93,7 +93,7 @@ def test_progress_reported_as_the_clock_runs_out_never_deadlocks_or_half_applies
             "report_progress",
             haidian_officer,
             milestone="project_filed",
-            date="2026-11-01",
+            date=today(),  # a milestone lies between its clock's start (just now) and today
             evidence="x",
         )
         for lead in leads

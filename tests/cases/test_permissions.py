@@ -16,6 +16,8 @@ from workflow import engine
 from workflow.due import process_due
 from workflow.models import Clock, TransitionRecord
 
+pytestmark = pytest.mark.usefixtures("pinned_now")  # the paths' milestones are dated that day
+
 # The personas, as each case type meets them: the case belongs to "the unit".
 PERSONAS = ("city_officer", "city_leader", "unit_officer", "unit_leader", "other_officer", "zone_officer",
             "no_role", "anonymous")  # fmt: skip
@@ -46,6 +48,7 @@ MAY = {
         "confirm_push": {"city_officer"},
         "reject_push": {"city_officer"},
         "escalate": set(),  # the clock's alone
+        "rule_strategic": {"city_officer"},  # the city rules on the proposal (§5), in any open state
         "reassign": {"city_officer"},
         "land": {"unit_leader"},
         "close": {"city_officer", "unit_leader"},
@@ -68,6 +71,7 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
     "lead": {
         "decline": {"reason": "x"}, "assign": {"unit": "bda"}, "report_progress": PROGRESS, "reject_progress": {"reason": "x"},
         "request_push": PUSH, "reject_push": {"reason": "x"}, "reassign": {"unit": "bda"}, "land": LAND, "close": {"reason": "x"},
+        "rule_strategic": {"strategic": True, "reason": "x"},
     },
     "commitment": {
         "approve": {"commitments": ["容积率不低于1.0"]}, "reject": {"reason": "x"}, "return": {"reason": "x"},

@@ -26,17 +26,27 @@ def test_first_negotiation_threshold_is_inclusive(amount, strategic, applies):
 
 
 @pytest.mark.parametrize(
-    ("source", "fn", "target"),
+    ("level", "fn", "target"),
     [
         ("district", True, "pending_confirmation"),
         ("district", False, "negotiating"),
+        ("zone", True, "pending_confirmation"),
+        ("zone", False, "negotiating"),
         ("city", True, "pending_assignment"),
-        ("fund", False, "pending_assignment"),
-        ("agency", True, "pending_assignment"),
+        ("city", False, "pending_assignment"),
     ],
 )
-def test_submit_target(source, fn, target):
-    assert policy.submit_target(source=source, first_negotiation_applies=fn) == target
+def test_submit_routes_by_the_discovering_units_level(level, fn, target):
+    assert policy.submit_target(discovering_level=level, first_negotiation_applies=fn) == target
+
+
+@pytest.mark.parametrize("unit", ["dongcheng", "xicheng", "chaoyang", "haidian", "fengtai", "shijingshan"])
+def test_section_8_rules_production_out_of_the_central_districts_only(unit):
+    assert policy.central_district_rule(segment="production", unit_code=unit).applies is True
+    assert policy.central_district_rule(segment="production", unit_code=unit).reason.startswith("§8")
+    for segment in set(policy.SEGMENTS) - {"production"}:
+        assert policy.central_district_rule(segment=segment, unit_code=unit).applies is False
+    assert policy.central_district_rule(segment="production", unit_code="shunyi").applies is False
 
 
 @pytest.mark.parametrize(
@@ -50,16 +60,31 @@ def test_submit_target(source, fn, target):
 )
 def test_reward_thresholds_at_the_edges(paid_in, fdi, qualifies):
     decision = policy.reward_qualification(
-        first_negotiation_confirmed=True, agency_served=True,
+        segment="production", first_negotiation_confirmed=True, agency_served=True,
         paid_in_capital_cny=Decimal(paid_in), actual_fdi_usd=Decimal(fdi),
     )  # fmt: skip
     assert decision.applies is qualifies
 
 
+@pytest.mark.parametrize("segment", ["production", "headquarters", "rnd_design", "pilot_production",
+                                     "assembly_testing", "system_integration", "non_manufacturing"])  # fmt: skip
+def test_reward_only_for_manufacturing_segments(segment):
+    with translation.override("en"):
+        decision = policy.reward_qualification(
+            segment=segment, first_negotiation_confirmed=True, agency_served=True,
+            paid_in_capital_cny=Decimal("5000000000"), actual_fdi_usd=Decimal("500000000"),
+        )  # fmt: skip
+    assert decision.applies is (segment != "non_manufacturing")
+    if not decision.applies:
+        assert decision.reason == (
+            "§15 reward does not apply: it is not an advanced-manufacturing project (segment: Non-manufacturing)"
+        )
+
+
 def test_reward_needs_confirmation_and_an_agency():
     with translation.override("en"):
         decision = policy.reward_qualification(
-            first_negotiation_confirmed=False, agency_served=False,
+            segment="rnd_design", first_negotiation_confirmed=False, agency_served=False,
             paid_in_capital_cny=Decimal("6000000000"), actual_fdi_usd=Decimal(0),
         )  # fmt: skip
     assert not decision.applies

@@ -9,7 +9,10 @@ from cases.errors import Conflict, NotFound, NotPermitted
 from tests.helpers import at, fire, snapshot
 from workflow.due import process_due
 
-PROGRESS = {"milestone": "project_filed", "date": "2026-11-01", "evidence": "备案通知书"}
+# The paths act at "now", pinned to 2026-11-29 (tests.fixtures.pinned_now): a milestone lies between
+# its clock's start and today, so it is dated that day.
+pytestmark = pytest.mark.usefixtures("pinned_now")
+PROGRESS = {"milestone": "project_filed", "date": "2026-11-29", "evidence": "备案通知书"}
 PUSH = {"reason": "lacks_capacity", "note": "无可用土地"}
 LAND = {"landed_on": "2026-11-02", "paid_in_capital_cny": "1000"}
 
@@ -52,6 +55,11 @@ CASES = {
         "negotiating",
         {"reason": "x"},
         ["haidian_officer", "shunyi_leader", "city_leader", "outsider"],
+    ),
+    "rule_strategic": (
+        "negotiating",
+        {"strategic": True, "reason": "x"},
+        ["haidian_officer", "haidian_leader", "shunyi_officer", "city_leader", "outsider"],
     ),
 }
 
@@ -115,6 +123,7 @@ GARBAGE = [
     {"landed_on": "yesterday", "paid_in_capital_cny": "1e400", "actual_fdi_usd": -1},
     {"paid_in_capital_cny": "NaN", "landed_on": "2026-02-30"},
     {"note": "x" * 5000, "reason": "lacks_capacity"},
+    {"strategic": "perhaps", "strategic_reason": ["x"], "override_reason": {"a": 1}},
 ]
 
 

@@ -1,16 +1,18 @@
 """Every transition of DESIGN §3 through the one service, with its effects and its refusals."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from cases.errors import Conflict, Invalid, NotFound, NotPermitted
 from cases.models import Credit, Exclusion, Lead, Milestone, State
-from tests.helpers import at, fire, snapshot
+from tests.helpers import SH, at, fire, snapshot
 from workflow.models import ClockStatus, TransitionRecord
 
 T0 = at("2026-11-30 09:00")
-PROGRESS = {"milestone": "agreement_signed", "date": "2026-11-20", "evidence": "签署投资框架协议"}
+# a milestone lies between the day the clock started (T0) and the day it is reported
+PROGRESS = {"milestone": "agreement_signed", "date": "2026-12-05", "evidence": "签署投资框架协议"}
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def push_requested(negotiating, haidian_leader):  # type: ignore[no-untyped-def]
 def escalated(negotiating):  # type: ignore[no-untyped-def]
     from workflow.due import process_due
 
-    process_due(now=at("2027-02-28 09:00"))
+    process_due(now=negotiating.clock.deadline_at)
     return Lead.objects.get(pk=negotiating.pk)
 
 
@@ -84,14 +86,40 @@ def test_a_city_lead_goes_to_the_city_pool(make_lead, city_officer):
     assert lead.state == State.PENDING_ASSIGNMENT
 
 
-def test_a_fund_lead_goes_to_the_city_pool(make_lead, haidian_officer):
+def test_a_first_negotiation_lead_of_exactly_100_million_goes_to_confirmation(make_lead, haidian_officer):
+    lead = fire(make_lead(haidian_officer, total_investment_cny="100000000.00"), "submit", haidian_officer)
+    assert (lead.state, lead.first_negotiation) == (State.PENDING_CONFIRMATION, True)
+
+
+def test_a_funds_tip_a_district_registers_is_the_districts_discovery(make_lead, haidian_officer):
+    """§5 "各区发现招商线索的项目": routing follows the discovering unit, not the source."""
     lead = fire(
         make_lead(haidian_officer, source="fund", referrer="北京高精尖产业发展基金"),
         "submit",
         haidian_officer,
     )
-    assert lead.state == State.PENDING_ASSIGNMENT
+    assert (lead.state, lead.unit) == (State.PENDING_CONFIRMATION, None)
     assert (lead.referrer.name, lead.referrer.kind) == ("北京高精尖产业发展基金", "fund")
+    record = TransitionRecord.objects.get(subject_id=lead.pk, transition="submit")
+    assert "haidian" in record.rule and record.target == "pending_confirmation"
+
+
+def test_a_small_agency_tip_a_district_registers_stays_with_the_district(make_lead, haidian_officer):
+    lead = fire(
+        make_lead(
+            haidian_officer, source="agency", referrer="某招商咨询公司", total_investment_cny="99999999.99"
+        ),
+        "submit",
+        haidian_officer,
+    )
+    assert (lead.state, lead.unit.code, lead.clock) == (State.NEGOTIATING, "haidian", None)
+
+
+def test_a_funds_tip_the_city_registers_goes_to_the_city_pool(make_lead, city_officer):
+    lead = fire(
+        make_lead(city_officer, source="fund", referrer="北京高精尖产业发展基金"), "submit", city_officer
+    )
+    assert lead.state == State.PENDING_ASSIGNMENT
 
 
 def test_another_district_cannot_submit_the_draft(draft, shunyi_officer):
@@ -108,7 +136,8 @@ def test_confirm_makes_the_discoverer_the_first_negotiation_unit_and_starts_the_
     assert negotiating.state == State.NEGOTIATING
     assert negotiating.unit.code == negotiating.first_negotiation_unit.code == "haidian"
     assert negotiating.first_negotiation_confirmed_at == T0
-    assert negotiating.clock.deadline_at == at("2027-02-28 09:00")
+    # D = 2027-02-28, a Sunday (2027 not loaded: Monday–Friday assumed) → the end of Monday, March 1st
+    assert negotiating.clock.deadline_at == at("2027-03-02 00:00")
     assert negotiating.clock.status == ClockStatus.RUNNING
 
 
@@ -149,7 +178,7 @@ def test_assign_gives_the_lead_to_the_unit_and_starts_the_clock(make_lead, city_
         "shunyi",
         "shunyi",
     )
-    assert lead.clock.deadline_at == at("2027-02-28 09:00")
+    assert lead.clock.deadline_at == at("2027-03-02 00:00")
 
 
 @pytest.mark.parametrize(
@@ -180,6 +209,74 @@ def test_report_progress_pauses_the_clock(in_review):
     assert in_review.state == State.PROGRESS_REVIEW
     assert in_review.clock.status == ClockStatus.PAUSED
     assert Milestone.objects.get(lead=in_review).status == "pending"
+
+
+def test_a_late_report_after_the_deadline_is_refused_even_before_the_clock_escalates(
+    negotiating, haidian_officer
+):
+    """The worker was down: the deadline passed and nothing escalated the lead yet. A milestone
+    reported an hour later, dated that day, must not save the unit."""
+    from workflow.due import process_due
+
+    deadline = negotiating.clock.deadline_at
+    late = deadline + timedelta(hours=1)
+    before = snapshot(negotiating)
+    with pytest.raises(Conflict) as err:
+        fire(negotiating, "report_progress", haidian_officer, now=late, **{**PROGRESS, "date": _day(late)})
+    assert err.value.code == "deadline_passed"
+    assert deadline.strftime("%Y-%m-%d %H:%M") in err.value.messages()["zh-hans"]
+    assert snapshot(negotiating) == before
+    process_due(now=late + timedelta(hours=1))  # the worker is back: the lead escalates after all
+    assert Lead.objects.get(pk=negotiating.pk).state == State.ESCALATED
+
+
+def test_a_report_one_second_before_the_deadline_is_accepted(negotiating, haidian_officer):
+    just_in_time = negotiating.clock.deadline_at - timedelta(seconds=1)
+    lead = fire(
+        negotiating,
+        "report_progress",
+        haidian_officer,
+        now=just_in_time,
+        **{**PROGRESS, "date": _day(just_in_time)},
+    )
+    assert lead.state == State.PROGRESS_REVIEW
+
+
+def _day(moment: datetime) -> str:
+    return moment.astimezone(SH).date().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("day", "ok"),
+    [
+        ("2019-06-01", False),
+        ("2026-11-29", False),
+        ("2026-11-30", True),
+        ("2026-12-10", True),
+        ("2026-12-11", False),
+    ],
+)
+def test_the_milestone_date_lies_between_the_clocks_start_and_today(negotiating, haidian_officer, day, ok):
+    """The clock started on 2026-11-30 (T0); the report is made on 2026-12-10."""
+    before = snapshot(negotiating)
+    params = {**PROGRESS, "date": day}
+    if ok:
+        assert fire(
+            negotiating, "report_progress", haidian_officer, now=at("2026-12-10 09:00"), **params
+        ).state == (State.PROGRESS_REVIEW)
+        return
+    with pytest.raises(Invalid) as err:
+        fire(negotiating, "report_progress", haidian_officer, now=at("2026-12-10 09:00"), **params)
+    assert set(err.value.errors) == {"date"}
+    assert snapshot(negotiating) == before
+
+
+def test_a_lead_without_a_clock_takes_milestones_from_its_registration_day(make_lead, haidian_officer):
+    lead = make_lead(haidian_officer, total_investment_cny="5000000")  # registered today, kept by Haidian
+    lead = fire(lead, "submit", haidian_officer)
+    with pytest.raises(Invalid) as err:
+        fire(lead, "report_progress", haidian_officer, **{**PROGRESS, "date": "2019-06-01"})
+    assert err.value.errors["date"][0]["code"] == "before_start"
 
 
 def test_report_progress_refuses_a_future_date_and_an_unknown_milestone(negotiating, haidian_officer):
@@ -217,7 +314,7 @@ def test_reject_progress_resumes_the_clock_with_the_pause_added(in_review, haidi
     )
     assert lead.state == State.NEGOTIATING
     assert lead.clock.status == ClockStatus.RUNNING
-    assert lead.clock.deadline_at == at("2027-03-05 09:00")  # 5 days of review added
+    assert lead.clock.deadline_at == at("2027-03-06 00:00")  # D + 5 days of review: the end of Fri March 5th
     assert Milestone.objects.get(lead=lead).decision_reason == "仅为会谈纪要"
 
 
@@ -257,6 +354,40 @@ def test_confirm_push_credits_and_excludes_the_pushing_unit(push_requested, city
     assert err.value.code == "excluded_unit"
 
 
+def test_a_unit_handing_back_a_lead_the_city_gave_it_earns_no_referral_credit(
+    make_lead, city_officer, haidian_leader
+):
+    """§5 "视同该区项目谋划引进成果" is the discovering unit's: a city-discovered lead assigned to Haidian
+    and pushed back by Haidian credits nobody, the history says why, and §16 counts no referral."""
+    from datetime import date
+
+    from cases.outcomes import selectors as outcome_selectors
+
+    lead = fire(make_lead(city_officer, source="city"), "submit", city_officer, now=T0)
+    lead = fire(lead, "assign", city_officer, now=T0, unit="haidian")
+    lead = fire(
+        lead, "request_push", haidian_leader, now=at("2026-12-01 09:00"), reason="lacks_capacity", note="无地"
+    )
+    lead = fire(lead, "confirm_push", city_officer, now=at("2026-12-02 09:00"))
+    assert (lead.state, lead.unit) == (State.PENDING_ASSIGNMENT, None)
+    assert not Credit.objects.filter(lead=lead).exists()
+    assert list(Exclusion.objects.filter(lead=lead).values_list("unit__code", "reason")) == [
+        ("haidian", "pushed")
+    ]
+    record = TransitionRecord.objects.get(subject_id=lead.pk, transition="confirm_push")
+    assert record.params == {"pushing_unit": "haidian", "referral_credit": False}
+    assert "海淀区" in record.rule and "北京市" in record.rule
+    report = outcome_selectors.kpis(start=date(2026, 12, 1), end=date(2026, 12, 31))
+    assert next(r for r in report["units"] if r["unit"] == "haidian")["referral_credits"] == 0
+
+
+def test_the_discovering_unit_pushing_its_own_lead_earns_the_credit(push_requested, city_officer):
+    lead = fire(push_requested, "confirm_push", city_officer)
+    record = TransitionRecord.objects.get(subject_id=lead.pk, transition="confirm_push")
+    assert record.params == {"pushing_unit": "haidian", "referral_credit": True}
+    assert "视同该区项目谋划引进成果" in record.rule
+
+
 def test_reject_push_returns_the_lead_and_resumes_the_clock(push_requested, city_officer):
     lead = fire(push_requested, "reject_push", city_officer, reason="区内仍有载体")
     assert (lead.state, lead.unit.code, lead.clock.status) == ("negotiating", "haidian", "running")
@@ -280,7 +411,7 @@ def test_the_clock_escalates_and_excludes_the_unit(escalated):
     ]
     record = TransitionRecord.objects.get(subject_id=escalated.pk, transition="escalate")
     assert record.actor is None
-    assert record.params["deadline_at"] == at("2027-02-28 09:00").isoformat()
+    assert record.params["deadline_at"] == at("2027-03-02 00:00").isoformat()
 
 
 def test_reassign_refuses_the_excluded_unit_and_starts_a_new_clock(escalated, city_officer):
@@ -290,7 +421,7 @@ def test_reassign_refuses_the_excluded_unit_and_starts_a_new_clock(escalated, ci
     assert snapshot(escalated) == before
     lead = fire(escalated, "reassign", city_officer, now=at("2027-03-02 10:00"), unit="bda")
     assert (lead.state, lead.unit.code) == ("negotiating", "bda")
-    assert lead.clock.deadline_at == at("2027-06-02 10:00")
+    assert lead.clock.deadline_at == at("2027-06-03 00:00")  # the end of Wed June 2nd
     assert lead.clock_id != escalated.clock_id
 
 
@@ -319,12 +450,14 @@ def test_an_agency_served_big_landing_qualifies_for_the_reward(
     make_lead, haidian_officer, haidian_leader, city_officer
 ):
     lead = make_lead(haidian_officer, referrer="某招商咨询公司", total_investment_cny="8000000000")
-    for name, who, params in [
-        ("submit", haidian_officer, {}), ("confirm", city_officer, {}),
-        ("report_progress", haidian_officer, PROGRESS), ("approve_progress", haidian_leader, {}),
-        ("land", haidian_leader, {"landed_on": "2026-11-25", "paid_in_capital_cny": "0", "actual_fdi_usd": "500000000"}),
+    for name, who, params, now in [
+        ("submit", haidian_officer, {}, T0), ("confirm", city_officer, {}, T0),
+        ("report_progress", haidian_officer, PROGRESS, at("2026-12-10 09:00")),
+        ("approve_progress", haidian_leader, {}, at("2026-12-11 09:00")),
+        ("land", haidian_leader, {"landed_on": "2026-12-20", "paid_in_capital_cny": "0", "actual_fdi_usd": "500000000"},
+         at("2026-12-21 09:00")),
     ]:  # fmt: skip
-        lead = fire(lead, name, who, **params)
+        lead = fire(lead, name, who, now=now, **params)
     assert lead.reward_qualifies is True
     assert lead.reward_reason.startswith("§15")
 

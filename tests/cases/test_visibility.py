@@ -56,13 +56,13 @@ def test_available_transitions_follow_role_and_state(
     assert sorted(LEAD.available(haidian_lead, haidian_leader)) == [
         "close", "report_progress", "request_push"
     ]  # fmt: skip
-    assert LEAD.available(haidian_lead, city_officer) == ["close"]
+    assert sorted(LEAD.available(haidian_lead, city_officer)) == ["close", "rule_strategic"]
 
 
 def test_a_unit_that_lost_the_lead_keeps_read_access_only(
     haidian_lead, haidian_officer, haidian_leader, city_officer
 ):
-    process_due(now=at("2027-03-01 09:00"))
+    process_due(now=at("2027-03-02 09:00"))
     lead = Lead.objects.get(pk=haidian_lead.pk)
     assert lead.state == "escalated"
     assert visible(haidian_officer) == {lead.pk}
@@ -97,8 +97,9 @@ def test_queues_hold_what_awaits_each_person(
         haidian_lead,
         "report_progress",
         haidian_officer,
+        now=at("2026-12-01 09:00"),
         milestone="project_filed",
-        date="2026-11-01",
+        date="2026-12-01",  # between the clock's start (2026-11-30) and the day of the report
         evidence="x",
     )
     assert set(selectors.lead_queue(user=haidian_leader).values_list("pk", flat=True)) == {

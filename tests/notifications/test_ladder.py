@@ -54,7 +54,7 @@ def test_a_progress_review_reminds_the_unit_leader_then_escalates_to_the_city(ma
                                                                               city_officer, haidian_leader):  # fmt: skip
     lead = make_negotiating(now=at("2026-11-02 09:00"))
     fire(lead, "report_progress", haidian_officer, now=at("2026-11-02 10:00"),
-         milestone="agreement_signed", date="2026-11-01", evidence="协议")  # fmt: skip
+         milestone="agreement_signed", date="2026-11-02", evidence="协议")  # fmt: skip
     process_due(now=at("2026-11-09 10:00"))  # Mon + 5 working days
     assert told("wait_reminder") == ["haidian_leader"]
     process_due(now=at("2026-11-16 10:00"))
@@ -68,3 +68,26 @@ def test_a_year_the_calendar_does_not_know_is_counted_monday_to_friday_and_marke
     assert remind.deadline_at == at("2027-01-04 09:00")
     assert escalate.deadline_at == at("2027-01-11 09:00")
     assert "2027" in remind.note and "Monday–Friday" in remind.note
+
+
+def test_the_citys_own_queue_has_a_ladder_too(make_lead, city_officer, city_leader):
+    """DESIGN §7: a lead waiting for the city to pick its landing unit reminds the city officers after
+    5 working days and escalates to the city leaders after 10, like any other wait."""
+    lead = fire(make_lead(city_officer, source="city"), "submit", city_officer, now=SUBMITTED)
+    assert lead.state == "pending_assignment"
+    process_due(now=at("2026-10-12 08:59"))
+    assert told("wait_reminder") == []
+    process_due(now=at("2026-10-12 09:00"))
+    assert told("wait_reminder") == ["city_officer"]
+    process_due(now=at("2026-10-16 09:00"))
+    assert told("wait_escalation") == []
+    process_due(now=at("2026-10-19 09:00"))
+    assert told("wait_escalation") == ["city_leader"]
+    assert Notification.objects.get(kind="wait_escalation").params["state"] == "pending_assignment"
+
+
+def test_assigning_in_time_stops_the_citys_ladder(make_lead, city_officer):
+    lead = fire(make_lead(city_officer, source="city"), "submit", city_officer, now=SUBMITTED)
+    fire(lead, "assign", city_officer, now=at("2026-10-09 10:00"), unit="shunyi")
+    process_due(now=at("2026-10-30 09:00"))
+    assert told("wait_reminder") == told("wait_escalation") == []

@@ -229,7 +229,7 @@ def test_the_clock_phase_leaves_sending_to_the_runs_deliveries_job(
     Delivery.objects.update(status="sent")  # what the confirmation sent is not under test
     before = len(hook.requests)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        report = process_due(now=at("2027-03-01 09:00"))
+        report = process_due(now=at("2027-03-02 09:00"))
     assert report.deadlines == 1
     assert callbacks == []  # nothing queued to send after the claims
     escalation = Delivery.objects.filter(notification__kind="escalated", notification__lead=lead)

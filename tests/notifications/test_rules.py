@@ -27,11 +27,12 @@ def test_submission_tells_the_city_and_confirmation_tells_the_district(
 
 def test_warnings_go_to_the_unit_once_each(negotiating, haidian_officer, haidian_leader, shunyi_officer):
     for day in (
-        "2027-01-29 09:00",
-        "2027-01-29 09:00",
+        # the deadline is 2027-03-02 00:00 (workflow.clockmath.civil_deadline): warnings 30 and 7 days before
+        "2027-01-31 09:00",
+        "2027-01-31 09:00",
         "2027-02-01 09:00",
-        "2027-02-21 09:00",
-        "2027-02-22 09:00",
+        "2027-02-23 09:00",
+        "2027-02-24 09:00",
     ):
         process_due(now=at(day))
     assert inbox(haidian_leader) == ["first_negotiation_confirmed", "clock_warning", "clock_warning"]
@@ -71,8 +72,9 @@ def test_the_actor_is_not_notified_of_their_own_action(negotiating, haidian_offi
         negotiating,
         "report_progress",
         haidian_officer,
+        now=at("2026-12-01 09:00"),
         milestone="project_filed",
-        date="2026-11-01",
+        date="2026-12-01",  # between the clock's start (2026-11-30) and the day of the report
         evidence="x",
     )
     assert inbox(haidian_leader) == ["first_negotiation_confirmed", "progress_to_review"]

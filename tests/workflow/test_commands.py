@@ -61,11 +61,12 @@ def test_process_due_reads_a_naive_now_as_beijing_time(make_lead, haidian_office
 
     lead = fire(make_lead(haidian_officer), "submit", haidian_officer, now=at("2026-11-30 09:00"))
     fire(lead, "confirm", city_officer, now=at("2026-11-30 09:00"))
-    first = json.loads(run("process_due", "--now", "2027-02-28T08:59"))
+    # the deadline is 2027-03-02 00:00 Beijing (the end of Monday March 1st)
+    first = json.loads(run("process_due", "--now", "2027-03-01T23:59"))
     assert (first["warnings"], first["deadlines"], first["failed"]) == (1, 0, 0)
-    second = json.loads(run("process_due", "--now", "2027-02-28T09:00"))
+    assert json.loads(run("process_due", "--now", "2027-03-01T15:59:00+00:00"))["deadlines"] == 0
+    second = json.loads(run("process_due", "--now", "2027-03-02T00:00"))
     assert (second["warnings"], second["deadlines"], second["failed"]) == (0, 1, 0)
-    assert json.loads(run("process_due", "--now", "2027-02-28T01:00:00+00:00"))["deadlines"] == 0
 
 
 def test_process_due_refuses_a_bad_time():

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from cases import demo
 from cases.commitments import services as commitment_services
@@ -40,13 +41,23 @@ class Command(BaseCommand):
                 (
                     "report_progress",
                     hd,
-                    {"milestone": "agreement_signed", "date": "2026-11-01", "evidence": "框架协议"},
+                    # a milestone lies between the clock's start and today (DESIGN §3)
+                    {"milestone": "agreement_signed", "date": timezone.localdate(), "evidence": "框架协议"},
                 ),
             ],
             name="海淀医药研发总部",
             sector="pharma_health",
+            segment="headquarters",
         )
-        lead(5, city, [("submit", city, {})], name="市级发现：新能源汽车零部件", source="city", sector="icv")
+        lead(
+            5,
+            city,
+            [("submit", city, {})],
+            name="市级发现：新能源汽车零部件",
+            source="city",
+            sector="icv",
+            segment="production",
+        )
         lead(
             6,
             hd,
