@@ -369,7 +369,9 @@ def error_list(errors: Any) -> dict[str, list[dict[str, str]]]:
             return [e for v in value.values() for e in flat(v)]
         if isinstance(value, list):
             return [e for v in value for e in flat(v)]
-        return [{"message": str(value), "code": str(getattr(value, "code", "invalid"))}]
+        # a message may quote the input back; a lone surrogate in it could not be written out as UTF-8
+        message = str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+        return [{"message": message, "code": str(getattr(value, "code", "invalid"))}]
 
     if isinstance(errors, list):
         return {"non_field_errors": flat(errors)}
