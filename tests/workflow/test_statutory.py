@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from cases.models import Lead
 from notifications.models import Notification
@@ -85,7 +86,7 @@ def test_loading_a_year_again_replaces_its_dates():
          "bad-kind", "no-reference", "dates-not-a-list", "too-large"],
 )  # fmt: skip
 def test_a_bad_file_is_refused_with_the_reason_and_nothing_is_loaded(tmp_path, data, says):
-    with pytest.raises(CommandError) as refused:
+    with translation.override("en"), pytest.raises(CommandError) as refused:  # read the reason in English
         load(write(tmp_path, data))
     assert says in str(refused.value)
     assert (HolidayYear.objects.count(), HolidayDate.objects.count()) == (0, 0)
