@@ -61,7 +61,55 @@ def lead_recommendations(*, lead: Lead) -> list[dict[str, Any]]:
             r["reasons"].insert(
                 0, _("%(rule)s: ranked out; assigning needs an override reason") % {"rule": rule.reason}
             )
-    return sorted(ranked, key=lambda r: (r["unit"] in ruled_out, -r["score"], r["unit"]))
+    by_unit = {unit.code: unit for unit in units}
+    return _break_ties(ranked, ruled_out, by_unit, history)
+
+
+def _break_ties(
+    ranked: list[dict[str, Any]],
+    ruled_out: set[str],
+    units: dict[str, OrgUnit],
+    history: dict[int, tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """Best first. Units with the same score are ordered by what the capped score cannot show — the land
+    and factory space they report, then their landings in the sector — and each says so; units equal on
+    all of it are listed by code, and say that too: a ranking is never silently decided by a name."""
+
+    def facts(r: dict[str, Any]) -> tuple[Decimal, Decimal, int]:
+        unit = units[r["unit"]]
+        capacity = getattr(unit, "capacity", None)
+        land = capacity.industrial_land_mu if capacity else Decimal(0)
+        space = capacity.factory_space_m2 if capacity else Decimal(0)
+        return land, space, history.get(unit.pk, (0, 0))[0]
+
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        land, space, landed = facts(r)
+        return (r["unit"] in ruled_out, -r["score"], -land, -space, -landed, r["unit"])
+
+    ranked = sorted(ranked, key=key)
+    groups: dict[tuple[bool, float], list[dict[str, Any]]] = {}
+    for r in ranked:
+        groups.setdefault((r["unit"] in ruled_out, r["score"]), []).append(r)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for r in group:
+            others = "、".join(units[o["unit"]].name_zh for o in group if o is not r)
+            same = [o for o in group if o is not r and facts(o) == facts(r)]
+            if same:
+                r["reasons"].append(
+                    _("equal on every criterion with %(units)s: listed by unit code, not a preference")
+                    % {"units": "、".join(units[o["unit"]].name_zh for o in same)}
+                )
+            else:
+                r["reasons"].append(
+                    _(
+                        "same score as %(units)s: ordered by available industrial land, then factory space, "
+                        "then landings in this sector"
+                    )
+                    % {"units": others}
+                )
+    return ranked
 
 
 def _sector_record(*, sector_id: str) -> dict[int, tuple[int, int]]:
