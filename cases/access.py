@@ -1,6 +1,6 @@
 """Who may do what to a lead: the one set of permission functions every entry point uses.
 
-Object rights come from django-guardian grants (made by cases.services through
+Object rights come from django-guardian grants (made by each case type's `grants`, synced by the engine through
 workflow.services.grants_sync); city rights are model-level permissions of the city role groups.
 """
 
@@ -47,11 +47,6 @@ def can_dispatch(lead: Any, user: Any) -> bool:
 def can_close(lead: Any, user: Any) -> bool:
     """The unit leader closes the unit's leads; a city officer closes any."""
     return can_dispatch(lead, user) or can_approve(lead, user)
-
-
-def system_only(lead: Any, user: Any) -> bool:
-    """`escalate` is fired by the clock, never by a person."""
-    return False
 
 
 def can_view_commitment(application: Any, user: Any) -> bool:

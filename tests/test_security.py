@@ -424,6 +424,8 @@ def test_the_pages_run_under_the_policy_without_a_violation(served):
         page.fill("input[name=password]", DEMO_PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{served.url}/cases/queue/")
+        # the menu is drawn by viewflow's scripts after the page loads
+        page.wait_for_function("document.querySelectorAll(\"a[href^='/cases/']\").length >= 5")
         menu = page.eval_on_selector_all(
             "a[href^='/cases/']", "els => [...new Set(els.map(e => e.getAttribute('href')))]"
         )

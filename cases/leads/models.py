@@ -351,7 +351,8 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     def land(self) -> None: ...
 
     @self_loops(
-        OPEN_STATES,
+        # after submission: the registering officer proposes the flag on the draft, the city rules on it
+        [s for s in OPEN_STATES if s != State.DRAFT],
         field=state,
         permission=access.can_dispatch,
         custom=declare(

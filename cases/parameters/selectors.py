@@ -12,7 +12,7 @@ from cases.leads.models import OPEN_STATES, Lead
 from cases.parameters.inputs import PreviewInput
 from cases.parameters.models import PolicyVersion
 from workflow import clockmath, deadlines, engine, workdays
-from workflow.models import Clock, ClockStatus
+from workflow.models import Clock, ClockRule, ClockStatus
 
 
 def parameters_at(*, when: datetime) -> policy.Parameters:
@@ -75,9 +75,12 @@ def _numbers(p: policy.Parameters | dict[str, Any]) -> dict[str, Any]:
 
 def _no_progress(proposed: dict[str, Any], calendar: workdays.Calendar, now: datetime) -> tuple[dict, list]:
     # a lead's `clock` is its no-progress clock (the ladder's clocks are not pointed at)
+    # only clocks counted in calendar months follow the parameter; a clock started before the Civil
+    # Code rule (a fixed moment) keeps its deadline whatever the numbers say, so it is not "moving"
     rows = Lead.objects.filter(
         state__in=OPEN_STATES,
         clock__status__in=[ClockStatus.RUNNING, ClockStatus.PAUSED],
+        clock__rule=ClockRule.CIVIL_MONTHS,
     ).values_list(
         "pk", "name", "state", "unit__code", "clock__status", "clock__rule", "clock__period", "clock__started_at",
         "clock__paused_seconds", "clock__paused_at", "clock__base_deadline_at", "clock__deadline_at",

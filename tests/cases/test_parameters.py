@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from cases.models import PolicyVersion
 from cases.parameters import selectors, services
 from tests.helpers import at, fire
-from workflow.models import Clock
+from workflow.models import Clock, ClockRule
 
 TODAY = at("2026-11-29 10:00")
 V1 = {
@@ -214,6 +214,14 @@ def test_the_same_numbers_move_nothing(city_leader, make_negotiating):
     make_negotiating(now=at("2026-11-02 10:00"))
     body = preview(city_leader).json()  # every number left out: the current ones
     assert (body["examined"], body["moved"], body["results"]) == (1, 0, [])
+
+
+def test_a_clock_from_before_the_civil_code_rule_is_not_previewed_as_moving(city_leader, make_negotiating):
+    # a clock started before the rule existed (migration workflow 0004: a fixed moment) keeps its deadline
+    lead = make_negotiating(now=at("2026-11-02 10:00"))
+    Clock.objects.filter(pk=lead.clock_id).update(rule=ClockRule.FIXED)
+    body = preview(city_leader).json()
+    assert (body["examined"], body["moved"], body["results"]) == (0, 0, [])
 
 
 def test_the_preview_counts_the_ladders_that_would_move(city_leader, make_lead, haidian_officer):
