@@ -40,10 +40,10 @@ def build(*, leads: int, clocks: int, due: int) -> dict[str, int]:
         c.execute(
             """
             INSERT INTO workflow_clock (id, kind, subject_type_id, subject_id, status, started_at,
-                warning_days, base_deadline_at, paused_seconds, deadline_at, due_at, warnings_sent, note)
+                warning_days, base_deadline_at, paused_seconds, deadline_at, due_at, warnings_sent, note, rule)
             SELECT i, 'lead_no_progress', %(ct)s, i, 'running', d - interval '3 months', '[30, 7]',
                    d, 0, d, CASE WHEN n <= %(due)s THEN d ELSE d - interval '30 days' END,
-                   CASE WHEN n <= %(due)s THEN '[30, 7]'::jsonb ELSE '[]'::jsonb END, ''
+                   CASE WHEN n <= %(due)s THEN '[30, 7]'::jsonb ELSE '[]'::jsonb END, '', ''
             FROM (SELECT i, n, CASE WHEN n <= %(due)s THEN %(now)s - interval '1 hour'
                                  ELSE %(now)s + interval '40 days' + (i %% 1000) * interval '1 minute' END AS d
                   FROM (SELECT i, row_number() OVER (ORDER BY i) AS n
@@ -55,11 +55,11 @@ def build(*, leads: int, clocks: int, due: int) -> dict[str, int]:
         running = c.fetchone()[0]
         c.execute(
             """
-            INSERT INTO cases_lead (id, name, company_name, credit_code, sector_id, total_investment_cny,
+            INSERT INTO cases_lead (id, name, company_name, credit_code, sector_id, segment, total_investment_cny,
                 strategic, source, contacts, notes, state, unit_id, discovering_unit_id, first_negotiation,
                 first_negotiation_reason, first_negotiation_unit_id, first_negotiation_confirmed_at, clock_id,
                 reward_reason, closed_reason, created_by_id, created_at, updated_at)
-            SELECT i, '项目 ' || i, '企业 ' || i, lpad(i::text, 18, '0'), 'integrated_circuits',
+            SELECT i, '项目 ' || i, '企业 ' || i, lpad(i::text, 18, '0'), 'integrated_circuits', 'rnd_design',
                    150000000, false, 'district', '', '', s.state,
                    CASE WHEN s.state IN ('draft', 'pending_confirmation') THEN NULL ELSE u.unit_id END,
                    u.unit_id, true, '', u.unit_id, %(now)s, CASE WHEN s.state = 'negotiating' THEN i END,
@@ -90,8 +90,8 @@ def build(*, leads: int, clocks: int, due: int) -> dict[str, int]:
             c.execute(
                 """
                 INSERT INTO workflow_clock (id, kind, subject_type_id, subject_id, status, started_at,
-                    warning_days, base_deadline_at, paused_seconds, deadline_at, due_at, warnings_sent, note)
-                SELECT %(base)s + i, 'bench_idle', %(ct)s, 0, 'running', %(now)s, '[]', d, 0, d, d, '[]', ''
+                    warning_days, base_deadline_at, paused_seconds, deadline_at, due_at, warnings_sent, note, rule)
+                SELECT %(base)s + i, 'bench_idle', %(ct)s, 0, 'running', %(now)s, '[]', d, 0, d, d, '[]', '', ''
                 FROM (SELECT i, %(now)s + interval '200 days' AS d FROM generate_series(1, %(extra)s) i) s
                 """,
                 {"base": leads, "ct": ct.pk, "now": now, "extra": extra},

@@ -45,6 +45,7 @@ def main() -> None:
                 page.goto(f"{server.url}/cases/leads/new/")
                 page.fill("#id_credit_code", "91110108000000099C")
                 page.fill("#id_total_investment_cny", "15000")
+                page.select_option("#id_segment", "rnd_design")
                 page.screenshot(path=OUT / "register.png", full_page=True)
                 browser.close()
         finally:

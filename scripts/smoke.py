@@ -190,7 +190,8 @@ async def journey(stack: Stack) -> None:
     await asyncio.sleep(1)  # both sockets joined their groups
     lead = call(a, "/api/leads/", {
         "name": "冒烟测试项目", "company_name": "北京冒烟测试科技有限公司", "credit_code": "91110108000000099C",
-        "sector": "integrated_circuits", "total_investment_cny": "150000000", "source": "district",
+        "sector": "integrated_circuits", "segment": "rnd_design", "total_investment_cny": "150000000",
+        "source": "district",
     }, tokens["haidian_officer"])  # fmt: skip
     say(f"lead #{lead['id']} registered on uvicorn ({lead['state']})")
     lead = call(b, f"/api/leads/{lead['id']}/transitions/submit/", {}, tokens["haidian_officer"])
