@@ -44,12 +44,21 @@ router = ProtocolTypeRouter(
 
 async def due_loop(interval: float) -> None:
     """process_due every `interval` seconds, in a worker thread; deliveries it triggers run their
-    websocket sends back on this loop, where the in-memory channel layer lives."""
+    websocket sends back on this loop, where the in-memory channel layer lives. A commit that
+    leaves e-mails or webhooks waiting wakes the loop (notifications.outbox.kick), which then
+    sends just those, at once, outside the request that made them."""
     from asgiref.sync import sync_to_async
     from django.db import close_old_connections
     from django.utils import timezone
 
+    from notifications import outbox
     from workflow.due import process_due
+
+    loop = asyncio.get_running_loop()
+    woken = asyncio.Event()
+
+    def wake() -> None:  # from a request's thread
+        loop.call_soon_threadsafe(woken.set)
 
     def run_once() -> None:
         close_old_connections()
@@ -60,12 +69,33 @@ async def due_loop(interval: float) -> None:
         finally:
             close_old_connections()
 
-    while True:
+    def deliveries() -> None:
+        close_old_connections()
         try:
-            await sync_to_async(run_once, thread_sensitive=False)()
-        except Exception:
-            log.exception("due-work run failed; retrying")
-        await asyncio.sleep(interval)
+            outbox.deliveries_send(now=timezone.now())
+        finally:
+            close_old_connections()
+
+    outbox.WAKE.append(wake)
+    try:
+        while True:
+            try:
+                await sync_to_async(run_once, thread_sensitive=False)()
+            except Exception:
+                log.exception("due-work run failed; retrying")
+            full_at = loop.time() + interval
+            while (left := full_at - loop.time()) > 0:
+                try:
+                    await asyncio.wait_for(woken.wait(), left)
+                except TimeoutError:
+                    break
+                woken.clear()
+                try:
+                    await sync_to_async(deliveries, thread_sensitive=False)()
+                except Exception:
+                    log.exception("sending deliveries failed; the next run retries")
+    finally:
+        outbox.WAKE.remove(wake)
 
 
 async def application(scope, receive, send):  # type: ignore[no-untyped-def]

@@ -45,3 +45,14 @@ def schedule(sender: Celery, **kwargs: object) -> None:
     from django.conf import settings
 
     sender.add_periodic_task(settings.DUE_WORK_INTERVAL, process_due_task.s(), name="process due work")
+
+
+@app.task(name="shoutan.deliveries", ignore_result=True)
+def deliveries_task() -> int:
+    """The e-mails and webhooks a commit left waiting (notifications.outbox.kick). Any number may
+    run at once: each claims its rows with a lock, so every row is sent by one of them."""
+    from django.utils import timezone
+
+    from notifications.outbox import deliveries_send
+
+    return deliveries_send(now=timezone.now())

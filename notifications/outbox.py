@@ -7,18 +7,19 @@ and the row is sent again with the same idempotency key.
 """
 
 import logging
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from notifications import transports
 from notifications.models import Delivery, Notification, Preference, WebhookEndpoint
 from workflow import locks, registry
-from workflow.models import Membership
 
 log = logging.getLogger(__name__)
 
@@ -32,61 +33,127 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=10 * 3 ** (attempts - 1)), timedelta(hours=1))
 
 
-def deliveries_create(*, notifications: list[Notification], now: datetime) -> list[int]:
+def deliveries_create(*, notifications: list[Notification], now: datetime) -> int:
     """The outbox rows for fresh notifications (same transaction): websocket always, email if the
-    person has an address, each active webhook of the person, and one per cause for their units'."""
-    rows: list[Delivery] = []
+    person has an address, each active webhook of the person, and one per cause for their units'.
+
+    Only the websocket push leaves from this process, right after the commit (DESIGN §9): its rows
+    are written already claimed by it (`sending`, with a lease), so no sender takes them meanwhile,
+    and a push that fails or never happens is sent by a worker once the lease runs out. E-mail and
+    webhook rows wait for a worker, which the commit wakes (`kick`). Returns the rows written."""
     users = {n.user_id for n in notifications}
-    emails = dict(
-        Notification.user.field.related_model.objects.filter(pk__in=users).values_list("pk", "email")  # type: ignore[attr-defined]
-    )
-    endpoints = list(
-        WebhookEndpoint.objects.filter(
-            Q(user_id__in=users) | Q(unit__memberships__user_id__in=users), active=True
-        ).distinct()
-    )
-    no_email = set(
-        Preference.objects.filter(user_id__in=users, email=False).values_list("user_id", flat=True)
-    )
-    units_of: dict[int, set[int]] = {}
-    for user_id, unit_id in Membership.objects.filter(user_id__in=users).values_list("user_id", "unit_id"):
-        units_of.setdefault(user_id, set()).add(unit_id)
+    recipients = _recipients(users)
+    personal, of_units = _endpoints(users)
     # Due at once for any sender: a run with a simulated `--now` in the future must not hide its
     # first attempt from a server loop that runs on the real clock.
     first_attempt = min(now, timezone.now())
+    push_here = transports.websocket_reachable() and not registry.sweeping()
+    rows: dict[str, Delivery] = {}  # by key: a unit's webhook hears of a cause once
     for n in notifications:
         base = {"notification": n, "next_attempt_at": first_attempt, "created_at": now}
-        rows.append(Delivery(channel=Delivery.Channel.WEBSOCKET, key=f"{n.key}:u{n.user_id}:ws", **base))
-        if emails.get(n.user_id) and n.user_id not in no_email:
-            rows.append(Delivery(channel=Delivery.Channel.EMAIL, key=f"{n.key}:u{n.user_id}:email", **base))
-        for ep in endpoints:
-            if ep.user_id == n.user_id:
-                rows.append(
-                    Delivery(
-                        channel=Delivery.Channel.WEBHOOK,
-                        endpoint=ep,
-                        key=f"{n.key}:u{n.user_id}:hook{ep.pk}",
-                        **base,
-                    )
-                )
-            elif ep.unit_id in units_of.get(n.user_id, ()):
-                # a unit's integration hears of a cause once, however many of its people are told
-                rows.append(
-                    Delivery(
-                        channel=Delivery.Channel.WEBHOOK, endpoint=ep, key=f"{n.key}:hook{ep.pk}", **base
-                    )
-                )
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = list(Delivery.objects.filter(key__in=[r.key for r in rows]).values_list("pk", flat=True))
-    _send_after_commit(ids, now)
-    return ids
+        ws = Delivery(channel=Delivery.Channel.WEBSOCKET, key=f"{n.key}:u{n.user_id}:ws", **base)
+        if push_here:
+            ws.status, ws.attempts, ws.next_attempt_at = Delivery.Status.SENDING, 1, first_attempt + LEASE
+        rows[ws.key] = ws
+        email, muted = recipients.get(n.user_id, ("", True))
+        if email and not muted:
+            key = f"{n.key}:u{n.user_id}:email"
+            rows[key] = Delivery(channel=Delivery.Channel.EMAIL, key=key, **base)
+        for ep in personal.get(n.user_id, ()):
+            key = f"{n.key}:u{n.user_id}:hook{ep}"
+            rows[key] = Delivery(channel=Delivery.Channel.WEBHOOK, endpoint_id=ep, key=key, **base)
+        for ep in of_units.get(n.user_id, ()):
+            key = f"{n.key}:hook{ep}"
+            rows.setdefault(key, Delivery(channel=Delivery.Channel.WEBHOOK, endpoint_id=ep, key=key, **base))
+    Delivery.objects.bulk_create(rows.values(), ignore_conflicts=True)
+    if not registry.sweeping():  # the sweep's own `deliveries` job sends what it wrote
+        pushes = [(n, f"{n.key}:u{n.user_id}:ws") for n in notifications] if push_here else []
+        later = any(d.channel != Delivery.Channel.WEBSOCKET for d in rows.values())
+        transaction.on_commit(lambda: _after_commit(pushes, later, now))
+    return len(rows)
 
 
-def _send_after_commit(ids: list[int], now: datetime) -> None:
-    """Send these deliveries once the transaction commits (a rollback drops the callback with the
-    rows). During process_due's clock phase the run's deliveries job sends them instead."""
-    if not registry.sweeping():
-        transaction.on_commit(lambda: deliveries_send(ids=ids, now=now))
+def _recipients(users: set[int]) -> dict[int, tuple[str, bool]]:
+    """user id → (e-mail address, has turned e-mail off), in one query."""
+    User = Notification.user.field.related_model  # noqa: N806 - the user model
+    muted = Preference.objects.filter(user_id=OuterRef("pk"), email=False)
+    return {
+        pk: (email, muted_)
+        for pk, email, muted_ in User.objects.filter(pk__in=users)  # type: ignore[attr-defined]
+        .annotate(muted=Exists(muted))
+        .values_list("pk", "email", "muted")
+    }
+
+
+def _endpoints(users: set[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """The active webhooks that hear of these people's notifications, in one query: user id → their
+    own endpoints, and user id → the endpoints of the units they belong to."""
+    personal: dict[int, list[int]] = {}
+    of_units: dict[int, list[int]] = {}
+    rows = (
+        WebhookEndpoint.objects.filter(
+            Q(user_id__in=users) | Q(unit__memberships__user_id__in=users), active=True
+        )
+        .values_list("pk", "user_id", "unit__memberships__user_id")
+        .distinct()
+    )
+    for pk, owner, member in rows:
+        if owner in users:
+            personal.setdefault(owner, []).append(pk)
+        elif member in users and pk not in of_units.get(member, ()):
+            of_units.setdefault(member, []).append(pk)
+    return personal, of_units
+
+
+# Set by a process that runs the embedded due loop: wakes it to send what a commit left waiting.
+WAKE: list[Callable[[], None]] = []
+DELIVERIES_TASK = "shoutan.deliveries"  # the Celery task in config/celery.py
+
+
+def _after_commit(pushes: list[tuple[Notification, str]], later: bool, now: datetime) -> None:
+    if pushes:
+        _push(pushes, now)
+    if later:
+        kick()
+
+
+def _push(pushes: list[tuple[Notification, str]], now: datetime) -> None:
+    """The live push of fresh notifications, settled in one statement; a failure leaves the rows
+    to a worker's retry (with back-off), as any failed delivery."""
+    failed: dict[str, str] = {}
+    for notification, key in pushes:
+        try:
+            transports.push(notification)
+        except transports.TransportError as exc:
+            failed[key] = str(exc)[:2000]
+            log.warning("websocket push %s failed: %s", key, exc)
+    keys = [key for _n, key in pushes if key not in failed]
+    with _bookkeeping():
+        if keys:
+            Delivery.objects.filter(key__in=keys, status=Delivery.Status.SENDING).update(
+                status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+            )
+        for key, error in failed.items():
+            Delivery.objects.filter(key=key, status=Delivery.Status.SENDING).update(
+                status=Delivery.Status.PENDING, next_attempt_at=now + backoff(1), last_error=error
+            )
+
+
+def kick() -> None:
+    """Have a worker send the waiting e-mail and webhook rows now: a Celery task when a broker is
+    configured, the embedded due loop when this process runs one. Either may be missing or down:
+    the rows wait in the database for the next due-work run, so nothing is lost."""
+    if settings.REDIS_URL:
+        from config.celery import app  # config imports the apps: imported when used
+
+        try:
+            app.send_task(DELIVERIES_TASK)
+        except Exception:  # the broker is down: the due-work run sends them
+            log.warning(
+                "the deliveries task could not be queued; the due-work run will send them", exc_info=True
+            )
+    for wake in WAKE:
+        wake()
 
 
 def deliveries_send(*, now: datetime, ids: Iterable[int] | None = None) -> int:
@@ -146,8 +213,15 @@ def _send(claimed: list[Delivery], now: datetime) -> int:
     """Send claimed rows outside any transaction, settling each as soon as it is sent, so a sender
     that dies leaves at most one row sent but not recorded."""
     sent = 0
+    started = time.monotonic()
+    renew_at = started + LEASE.total_seconds() / 2
     with _bookkeeping():
-        for delivery in claimed:
+        for i, delivery in enumerate(claimed):
+            if time.monotonic() >= renew_at:  # slow sends (a 2 s SMTP server): keep the claim on the rest
+                Delivery.objects.filter(
+                    pk__in=[d.pk for d in claimed[i:]], status=Delivery.Status.SENDING
+                ).update(next_attempt_at=now + timedelta(seconds=time.monotonic() - started) + LEASE)
+                renew_at = time.monotonic() + LEASE.total_seconds() / 2
             try:
                 transports.TRANSPORTS[delivery.channel](delivery)
             except transports.TransportError as exc:

@@ -21,6 +21,7 @@ def on_events(events: list[registry.Event]) -> None:
                 "params": e.params,
                 "key": e.key,
                 "at": e.at,
+                "fresh": e.fresh,
             }
             for e in events
             if e.kind and e.recipients

@@ -46,18 +46,28 @@ def notify_many(items: list[dict[str, Any]]) -> list[Notification]:
     ]
     if not rows:
         return []
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    wanted = {(n.key, n.user_id) for n in rows}
-    fresh = [
-        n
-        for n in Notification.objects.filter(
-            key__in={n.key for n in rows}, user_id__in={n.user_id for n in rows}, deliveries__isnull=True
-        ).select_related("user")
-        if (n.key, n.user_id) in wanted
-    ]
+    if all(item.get("fresh") for item in items):
+        # keys made in this very transaction (a new history row's): nobody holds them yet, so the
+        # rows go in as they are, their ids returned by the insert
+        fresh = Notification.objects.bulk_create(rows)
+    else:
+        fresh = _insert_new(rows)
     for at in sorted({n.created_at for n in fresh}):
         outbox.deliveries_create(notifications=[n for n in fresh if n.created_at == at], now=at)
     return fresh
+
+
+def _insert_new(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows whose (user, key) is not there yet; returns those, read back with their ids."""
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    wanted = {(n.key, n.user_id) for n in rows}
+    return [
+        n
+        for n in Notification.objects.filter(
+            key__in={n.key for n in rows}, user_id__in={n.user_id for n in rows}, deliveries__isnull=True
+        )
+        if (n.key, n.user_id) in wanted
+    ]
 
 
 def notification_mark_read(

@@ -53,15 +53,19 @@ def payload(notification: Notification) -> dict[str, Any]:
     }
 
 
-def send_websocket(delivery: Delivery) -> None:
+def push(notification: Notification) -> None:
+    """The notification to its person's open browsers, over the channel layer."""
     layer = get_channel_layer()
     try:
         async_to_sync(layer.group_send)(
-            group_for(delivery.notification.user_id),
-            {**payload(delivery.notification), "type": "notification.push"},
+            group_for(notification.user_id), {**payload(notification), "type": "notification.push"}
         )
     except Exception as exc:  # redis down, connection refused, timeouts: the layer will be back
         raise TransportError(f"channel layer: {exc!r}", retryable=True) from exc
+
+
+def send_websocket(delivery: Delivery) -> None:
+    push(delivery.notification)
 
 
 def language_of(user_id: int) -> str:

@@ -125,3 +125,60 @@ def test_celery_worker_and_beat_escalate_a_due_lead(
         worker.terminate()
         _, err = worker.communicate(timeout=20)
     assert escalated == 3, err[-3000:]
+
+
+SETUP_SUBMITTED = """
+from django.contrib.auth import get_user_model
+from cases.demo import lead_data, person
+from cases.leads import services
+from cases.leads.machine import LEAD
+from workflow import engine
+hd = person("haidian_officer")
+lead = services.lead_create(actor=hd, data=lead_data(4343))
+engine.fire(LEAD, pk=lead.pk, name="submit", actor=hd)
+for name in ("haidian_officer", "haidian_leader"):
+    get_user_model().objects.filter(username=name).update(email=name + "@haidian.example")
+print(lead.pk)
+"""
+
+
+def test_a_transition_answers_before_its_emails_go_and_the_servers_loop_sends_them(tmp_path):
+    """DESIGN §9: only the websocket push leaves from the request. With a mail server that takes
+    5 s per message, the city's confirmation answers before any e-mail is accepted; the embedded
+    loop (woken by the commit, its own schedule 10 min away) then sends both."""
+    from benchmarks.smtp import SlowSMTP
+
+    smtp = SlowSMTP(delay=5.0)
+    env = {**os.environ, "VAR_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": "", "DEBUG": "1",
+           "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
+           "EMAIL_PORT": str(smtp.port)}  # fmt: skip
+    manage("migrate", "-v0", env=env)
+    manage("load_demo", env=env)
+    lead_id = int(manage("shell", "-c", SETUP_SUBMITTED, env=env).stdout.split()[-1])
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "run_embedded", f"127.0.0.1:{port}", "--interval", "600"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for_http(f"{base}/api/units/")
+        request = urllib.request.Request(
+            f"{base}/api/leads/{lead_id}/transitions/confirm/",
+            data=b"{}",
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Token {token(base, 'city_officer')}",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            assert response.status == 200
+        assert smtp.count() == 0  # the answer did not wait for the mail server
+        deadline = time.monotonic() + 60
+        while smtp.count() < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert smtp.count() == 2  # the officer and the leader of Haidian, each once
+    finally:
+        server.terminate()
+        server.wait(10)
+        smtp.close()

@@ -47,6 +47,7 @@ class Event:
     refs: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     key: str = ""
+    fresh: bool = False  # the key was made in this transaction (a new history row's): nobody holds it yet
 
 
 ClockHandler = Callable[[list[ClockEvent], datetime], None]

@@ -58,11 +58,15 @@ def receiver():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """Run the after-commit sends the way a real commit would."""
+    """Run the after-commit hooks the way a real commit would, then a worker's send of what they
+    left waiting (e-mails, webhooks), at the moment of the cause (09:00 unless `now` says)."""
+    from notifications.outbox import deliveries_send
 
     def run(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+        deliveries_send(now=kwargs.get("now", at("2026-11-30 09:00")))
+        return result
 
     return run
 
@@ -237,3 +241,119 @@ def test_the_clock_phase_leaves_sending_to_the_runs_deliveries_job(
     assert report.jobs["deliveries"] == escalation.exclude(channel="websocket").count() > 0
     assert len(hook.requests) == before + 1
     assert set(report.seconds) == {"clocks", *report.jobs}
+
+
+def test_the_request_sends_no_email_or_webhook_only_its_commit_wakes_a_worker(
+    receiver, settings, django_capture_on_commit_callbacks, make_negotiating, haidian_leader
+):
+    """DESIGN §9: e-mails and webhooks are sent by a worker, never in the request of the person who
+    clicked; the commit only wakes the worker (here: the embedded loop's hook)."""
+    from notifications import outbox
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    haidian_leader.email = "leader@haidian.example"
+    haidian_leader.save()
+    hook = receiver([])
+    WebhookEndpoint.objects.create(user=haidian_leader, url=hook.url, secret=SECRET)
+    woken: list[int] = []
+    outbox.WAKE.append(lambda: woken.append(1))
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            make_negotiating(now=at("2026-11-30 09:00"))
+    finally:
+        outbox.WAKE.clear()
+    assert woken  # the worker was told
+    assert (mail.outbox, hook.requests) == ([], [])  # and nothing left from the request itself
+    waiting = Delivery.objects.filter(channel__in=["email", "webhook"], notification__user=haidian_leader)
+    assert sorted(waiting.values_list("status", "attempts")) == [("pending", 0), ("pending", 0)]
+    outbox.deliveries_send(now=at("2026-11-30 09:00"))  # the worker's run
+    assert sorted(waiting.values_list("status", flat=True)) == ["sent", "sent"]
+    assert (len(mail.outbox), len(hook.requests)) == (1, 1)
+
+
+@pytest.fixture
+def in_server(monkeypatch):  # type: ignore[no-untyped-def]
+    """This process holds the sockets (as the ASGI server does), so it can push live."""
+    from notifications import transports
+
+    monkeypatch.setattr(transports, "IN_SERVER", True)
+
+
+def test_the_live_push_leaves_from_the_commit_and_is_recorded_sent_once(
+    in_server, django_capture_on_commit_callbacks, make_negotiating, haidian_leader
+):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from notifications.outbox import deliveries_send
+    from notifications.transports import group_for
+
+    layer = get_channel_layer()
+    async_to_sync(layer.group_add)(group_for(haidian_leader.pk), "leader-socket")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_negotiating(now=at("2026-11-30 09:00"))
+    message = async_to_sync(layer.receive)("leader-socket")
+    assert (message["type"], message["kind"]) == ("notification.push", "first_negotiation_confirmed")
+    pushed = Delivery.objects.get(channel="websocket", notification__user=haidian_leader)
+    assert (pushed.status, pushed.attempts) == ("sent", 1)
+    assert deliveries_send(now=at("2026-12-30 09:00")) == 0  # a worker finds nothing left to push
+
+
+def test_a_push_the_channel_layer_refuses_is_left_to_a_worker_with_back_off(
+    in_server, settings, django_capture_on_commit_callbacks, make_negotiating, haidian_leader
+):
+    from channels.layers import channel_layers
+
+    from config.settings import redis_channel_layer
+    from notifications.outbox import deliveries_send
+    from tests.servers import free_port
+
+    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(f"redis://127.0.0.1:{free_port()}/0")}  # nobody
+    channel_layers.backends.clear()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            make_negotiating(now=at("2026-11-30 09:00"))
+        row = Delivery.objects.get(channel="websocket", notification__user=haidian_leader)
+        assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, at("2026-11-30 09:00:10"))
+        assert "channel layer" in row.last_error
+    finally:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        channel_layers.backends.clear()
+    assert deliveries_send(now=at("2026-11-30 09:00:10")) >= 1  # the layer is back: the worker pushes it
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 2)
+
+
+def test_a_slow_mail_server_does_not_lose_a_senders_claim_on_the_rest_of_its_batch(
+    settings, make_negotiating, haidian_leader, haidian_officer, monkeypatch
+):
+    """A claim is a 2-minute lease; sending a batch to a mail server that takes long would let it
+    run out, and a second sender would send the rest again. The sender renews it as it goes."""
+    from benchmarks.smtp import SlowSMTP
+    from notifications import outbox
+
+    smtp = SlowSMTP(delay=0.3)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
+    for person in (haidian_leader, haidian_officer):
+        person.email = f"{person.username}@haidian.example"
+        person.save()
+    make_negotiating(now=at("2026-11-30 09:00"))
+    monkeypatch.setattr(outbox, "LEASE", __import__("datetime").timedelta(seconds=0.4))
+    leases: list = []
+    real_send = outbox.transports.TRANSPORTS["email"]
+
+    def watching(delivery):  # type: ignore[no-untyped-def]
+        # what another sender would see of the rows still to go, at each send
+        leases.append(list(Delivery.objects.filter(channel="email").values_list("status", "next_attempt_at")))
+        real_send(delivery)
+
+    monkeypatch.setitem(outbox.transports.TRANSPORTS, "email", watching)
+    try:
+        assert outbox.deliveries_send(now=at("2026-11-30 09:00")) >= 2
+    finally:
+        smtp.close()
+    # at the second send the first took 0.3 s of a 0.4 s lease: renewed beyond the first claim's
+    second = sorted(t for status, t in leases[1] if status == "sending")
+    assert second and second[-1] > at("2026-11-30 09:00:00.4")
+    assert smtp.count() == 2
