@@ -14,3 +14,13 @@ class WorkflowConfig(AppConfig):
         )
 
         registry.register_due_job("calendar", statutory.calendar_alert_due)
+
+        from django.db.models.signals import post_delete, post_migrate, post_save
+
+        from workflow.models import RoleGroup
+        from workflow.services import forget_reference_rows
+
+        # memories of rows, not business logic: emptied when the rows they remember change
+        post_migrate.connect(forget_reference_rows, dispatch_uid="workflow.forget_reference_rows")
+        for signal in (post_save, post_delete):
+            signal.connect(forget_reference_rows, sender=RoleGroup, dispatch_uid=f"workflow.forget.{signal}")

@@ -17,18 +17,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import CharField, Exists, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, Transition, can_proceed
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 from rest_framework import serializers
 
-from workflow import locks, registry
+from workflow import history, locks, registry
 from workflow import services as engine
 from workflow.errors import Conflict, Invalid, NotFound, NotPermitted
-from workflow.models import Clock, Level, Membership, Role
+from workflow.models import Clock, Level, Membership, Role, TransitionRecord
 
 # --- declarations -------------------------------------------------------------------------------
 
@@ -279,7 +283,7 @@ def fire(
     try:
         # records (rules, history) are official texts, in the product's language whoever acts
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-            case = _lock(case_type, pk)
+            case = _lock(case_type, pk, actor)
             _check(case_type, case, t, actor)
             data = validate(input_of(declared(t)), params, context={"now": now, "case": case, "actor": actor})
             _run(case_type, t, [Step(case=case, actor=actor, now=now, params=data)])
@@ -319,15 +323,78 @@ def fire_many(case_type: CaseType, *, pks: Sequence[int], name: str, now: dateti
     return cases
 
 
-def _lock(case_type: CaseType, pk: Any) -> Any:
+# The memo of a user's object permissions on a case that the case types' permission functions
+# read ({user id: codenames}, kept on the instance: cases.access); the engine fills it as it locks.
+PERM_MEMO = "_perm_memo"
+LAST_HASH = history.LAST_HASH  # the newest history row's hash of the locked case, read with it
+
+
+def _lock(case_type: CaseType, pk: Any, actor: Any | None = None) -> Any:
+    """Lock the case's row and read, in the same round trip where that is safe, what the runner
+    needs next: the actor's object permissions on it and its history's newest hash.
+
+    SQLite takes its write lock when the transaction begins (BEGIN IMMEDIATE), so everything one
+    statement reads is current. PostgreSQL, in READ COMMITTED, would evaluate those subqueries in
+    the snapshot from before a wait for the row lock, missing what the transaction it waited for
+    wrote; there they are read by a second statement, after the lock is held."""
+    model = case_type.model
+    locked = model._default_manager.select_for_update(of=("self",)).select_related(*case_type.related)
+    reads = _reads(case_type, actor)
+    folded = connection.vendor == "sqlite"
     try:
-        return (
-            case_type.model._default_manager.select_for_update(of=("self",))
-            .select_related(*case_type.related)
-            .get(pk=int(pk))
-        )
+        case = (locked.annotate(**reads) if folded else locked).get(pk=int(pk))
     except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise NotFound(case_type.not_found) from exc
+    values = (
+        {name: getattr(case, name) for name in reads}
+        if folded
+        else model._default_manager.filter(pk=case.pk).values(**reads).get()
+    )
+    setattr(case, LAST_HASH, values.pop(LAST_HASH) or "")
+    if values:
+        assert actor is not None
+        case.__dict__.setdefault(PERM_MEMO, {})[actor.pk] = {
+            codename
+            for name, held in values.items()
+            if held
+            for codename in [name.removeprefix("engine_perm_")]
+        }
+    return case
+
+
+def _reads(case_type: CaseType, actor: Any | None) -> dict[str, Any]:
+    """The expressions `_lock` reads with the row: its newest history hash, and for a person (not a
+    superuser, whom guardian grants everything), whether they hold each of the model's object
+    permissions, through a group or in person."""
+    model = case_type.model
+    ct = ContentType.objects.get_for_model(model)
+    reads: dict[str, Any] = {
+        LAST_HASH: Subquery(
+            TransitionRecord.objects.filter(subject_type=ct, subject_id=OuterRef("pk"))
+            .order_by("-pk")
+            .values("hash")[:1]
+        )
+    }
+    if actor is None or not getattr(actor, "is_active", False) or actor.is_superuser:
+        return reads
+    # guardian's look-ups take a model class as well as an instance (ContentType.get_for_model)
+    by_group = get_group_obj_perms_model(model)  # type: ignore[arg-type]
+    in_person = get_user_obj_perms_model(model)  # type: ignore[arg-type]
+    for codename, perm_id in engine.permission_ids(ct.pk).items():
+        reads[f"engine_perm_{codename}"] = _held(by_group, ct, perm_id, group__user=actor.pk) | _held(
+            in_person, ct, perm_id, user=actor.pk
+        )
+    return reads
+
+
+def _held(grants: Any, ct: ContentType, perm_id: int, **who: Any) -> Exists:
+    """Is there a grant of this permission on the outer row, in guardian's direct foreign-key table
+    of the model or (a model without one) in its generic table."""
+    if grants.objects.is_generic():
+        on = {"content_type": ct, "object_pk": Cast(OuterRef("pk"), CharField())}
+    else:
+        on = {"content_object": OuterRef("pk")}
+    return Exists(grants.objects.filter(permission_id=perm_id, **on, **who))
 
 
 def _check(case_type: CaseType, case: Any, t: Transition, actor: Any | None) -> None:
@@ -419,7 +486,9 @@ def _run(case_type: CaseType, t: Transition, steps: list[Step]) -> None:
         engine.grants_sync_many(case_type.grants([s.case for s in steps]))
     # a self-loop (a decision that leaves the state as it was) leaves the case waiting as it was:
     # its ladder keeps counting from when the wait began
-    moved = [s for s, source in zip(steps, sources, strict=True) if getattr(s.case, field_name) != source]
+    moved = [
+        (s, source) for s, source in zip(steps, sources, strict=True) if getattr(s.case, field_name) != source
+    ]
     if moved:
         _ladder(case_type, moved)
     memo: dict[Members, set[int]] = {}
@@ -430,6 +499,7 @@ def _run(case_type: CaseType, t: Transition, steps: list[Step]) -> None:
                 subject_id=s.case.pk,
                 at=s.now,
                 actor_id=getattr(s.actor, "pk", None),
+                fresh=True,  # its key is the new history row's
                 data={
                     "history_id": h.pk,
                     "source": source,
@@ -541,14 +611,17 @@ def announce(
 # --- the escalation ladder of waiting states (DESIGN §7) -------------------------------------------
 
 
-def _ladder(case_type: CaseType, steps: list[Step]) -> None:
+def _ladder(case_type: CaseType, moved: list[tuple[Step, str]]) -> None:
     """Every transition restarts the ladder: the old rungs stop, and a case that now waits on
-    someone gets a reminder and an escalation clock, in working days on the statutory calendar."""
+    someone gets a reminder and an escalation clock, in working days on the statutory calendar.
+    Rungs run only in a waiting state, so a case that leaves a state that is not one has none."""
     if not case_type.waits:
         return
     kinds = case_type.wait_kinds()
-    for at in sorted({s.now for s in steps}):
-        engine.clocks_stop(kinds=kinds, subjects=[s.case for s in steps if s.now == at], at=at)
+    waited = [s for s, source in moved if source in case_type.waits]
+    for at in sorted({s.now for s in waited}):
+        engine.clocks_stop(kinds=kinds, subjects=[s.case for s in waited if s.now == at], at=at)
+    steps = [s for s, _source in moved]
     starts, rungs = [], {}
     for s in steps:
         wait = case_type.waits.get(getattr(s.case, case_type.field_name))

@@ -36,11 +36,16 @@ def content_hash(record: TransitionRecord, prev_hash: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def chain(records: list[TransitionRecord]) -> None:
+# The newest history hash of a case, when the engine read it with the case's locked row.
+LAST_HASH = "engine_last_hash"
+
+
+def chain(records: list[TransitionRecord], known: dict[tuple[int, int], str] | None = None) -> None:
     """Give new rows (not saved yet) their place in their cases' chains: each row's `prev_hash` is
-    the last saved row's hash of its case (or the row before it in `records`), then its own `hash`."""
-    subjects = {(r.subject_type_id, r.subject_id) for r in records}
-    last: dict[tuple[int, int], str] = {}
+    the last saved row's hash of its case (or the row before it in `records`), then its own `hash`.
+    `known`: cases whose newest hash was read under their lock already ("" for none)."""
+    last: dict[tuple[int, int], str] = dict(known or {})
+    subjects = {(r.subject_type_id, r.subject_id) for r in records} - last.keys()
     by_type: dict[int, set[int]] = {}
     for type_id, subject_id in subjects:
         by_type.setdefault(type_id, set()).add(subject_id)

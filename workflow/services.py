@@ -115,6 +115,45 @@ def member_add(*, user: Any, unit: OrgUnit, role: str) -> Membership:
 
 # --- object grants (django-guardian, direct foreign-key tables) -------------------------------
 
+# Per-process memories of rows that do not change while the product runs: a model's permissions
+# (made by migrate) and the group of each unit's role (made once, when the unit or role first
+# appears, never changed). Both are forgotten when the tables are emptied and made again (flush,
+# migrate: Django's post_migrate) or a role group is deleted, so an id is never used after its row
+# is gone.
+_permission_ids: dict[int, dict[str, int]] = {}
+_role_groups: dict[tuple[int, str], int] = {}
+
+
+def permission_ids(content_type_id: int) -> dict[str, int]:
+    """codename → id of a model's permissions."""
+    if content_type_id not in _permission_ids:
+        _permission_ids[content_type_id] = dict(
+            Permission.objects.filter(content_type_id=content_type_id).values_list("codename", "id")
+        )
+    return _permission_ids[content_type_id]
+
+
+def role_groups(units: Iterable[int]) -> dict[tuple[int, str], int]:
+    """(unit id, role) → group id, for every role group of these units."""
+    units = set(units)
+    if not units <= _role_groups_known:
+        for unit_id, role, group_id in RoleGroup.objects.filter(
+            unit_id__in=units - _role_groups_known
+        ).values_list("unit_id", "role", "group_id"):
+            _role_groups[(unit_id, role)] = group_id
+        _role_groups_known.update(units)
+    return {key: group for key, group in _role_groups.items() if key[0] in units}
+
+
+_role_groups_known: set[int] = set()
+
+
+def forget_reference_rows(**kwargs: Any) -> None:
+    """Drop the per-process memories above (connected to post_migrate and to RoleGroup changes)."""
+    _permission_ids.clear()
+    _role_groups.clear()
+    _role_groups_known.clear()
+
 
 def grants_sync(*, obj: models.Model, desired: Mapping[tuple[int, str], Iterable[str]]) -> None:
     """Make the group object permissions on `obj` exactly `desired`.
@@ -134,8 +173,11 @@ def grants_sync_many(desired: Mapping[models.Model, Mapping[tuple[int, str], Ite
     model = get_group_obj_perms_model(first)
     ct = ContentType.objects.get_for_model(first)
     units = {unit for wanted in desired.values() for unit, _ in wanted}
-    groups = {(rg.unit_id, rg.role): rg.group_id for rg in RoleGroup.objects.filter(unit_id__in=units)}
-    perm_ids = dict(Permission.objects.filter(content_type=ct).values_list("codename", "id"))
+    groups = role_groups(units)
+    if any(key not in groups for wanted in desired.values() for key in wanted):
+        forget_reference_rows()  # a role group made since (by another process): read them again
+        groups = role_groups(units)
+    perm_ids = permission_ids(ct.pk)
     want = {
         (obj.pk, groups[key], perm_ids[codename])
         for obj, wanted in desired.items()
@@ -162,13 +204,18 @@ def grants_sync_many(desired: Mapping[models.Model, Mapping[tuple[int, str], Ite
 def history_records(rows: list[dict]) -> list[TransitionRecord]:
     """Append history rows, each chained to its case's previous row (workflow.history). Rows are never
     updated or deleted. Each dict: subject, transition, source, target, actor_id, at, params, rule."""
-    records = []
+    records, subjects, known = [], [], {}
     for row in rows:
         row = dict(row)
         subject = row.pop("subject")
         ct = ContentType.objects.get_for_model(subject)
         records.append(TransitionRecord(subject_type=ct, subject_id=subject.pk, **row))
-    history.chain(records)
+        subjects.append(subject)
+        if hasattr(subject, history.LAST_HASH):  # read with its lock (workflow.engine)
+            known[(ct.pk, subject.pk)] = getattr(subject, history.LAST_HASH)
+    history.chain(records, known)
+    for subject, record in zip(subjects, records, strict=True):
+        setattr(subject, history.LAST_HASH, record.hash)
     return TransitionRecord.objects.bulk_create(records)
 
 
@@ -244,9 +291,11 @@ def clocks_stop(*, kinds: Iterable[str], subjects: list[models.Model], at: datet
         subject_id__in=[s.pk for s in subjects],
         status__in=[ClockStatus.RUNNING, ClockStatus.PAUSED],
     )
-    ids = list(clocks.values_list("pk", flat=True))
-    if ids:
-        _stop(ids, at)
+    # two statements, whatever their number: the open pauses end, then the clocks stop
+    ClockPause.objects.filter(
+        clock__in=clocks.filter(status=ClockStatus.PAUSED), resumed_at__isnull=True
+    ).update(resumed_at=at)
+    clocks.update(status=ClockStatus.STOPPED, stopped_at=at, due_at=None, paused_at=None)
 
 
 def _stop(ids: list[int], at: datetime) -> None:

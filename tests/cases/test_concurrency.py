@@ -116,3 +116,23 @@ def test_four_overlapping_due_runs_escalate_each_lead_once(make_negotiating, hai
     assert TransitionRecord.objects.filter(transition="escalate").count() == 120
     per_recipient = Counter(Notification.objects.filter(kind="escalated").values_list("user_id", flat=True))
     assert per_recipient == {city_officer.pk: 120, haidian_leader.pk: 120}
+
+
+def test_a_transition_that_waited_for_the_lock_chains_its_history_to_the_winners_row(
+    make_negotiating, city_officer
+):
+    """The engine reads the case's newest history hash and the actor's grants after it holds the
+    row lock (on PostgreSQL in a second statement: one statement's subqueries would see the world
+    from before the wait). Twenty pairs of rulings on one lead at the same moment: every chain holds."""
+    from workflow import history
+
+    lead = make_negotiating()
+    for n in range(20):
+        results = race(
+            transition(lead, "rule_strategic", city_officer, strategic=True, reason=f"甲{n}"),
+            transition(lead, "rule_strategic", city_officer, strategic=False, reason=f"乙{n}"),
+        )
+        assert not any(isinstance(r, Exception) for r in results), results
+    rows = TransitionRecord.objects.filter(subject_id=lead.pk).order_by("pk")
+    assert rows.count() == 2 + 40
+    assert list(history.verify(rows)) == []
