@@ -175,6 +175,14 @@ def start_together(procs: list[subprocess.Popen]) -> None:
         p.stdin.flush()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def wait_for_go() -> None:
     """The worker's side of start_together."""
     print("ready", flush=True)

@@ -50,6 +50,14 @@ PLAN: dict[str, list[tuple[str, str, list[str], list[str]]]] = {
             ["--leads", "10000", "--clocks", "20000", "--due", "300", "--bare", "300"],
         ),
     ],
+    "deliveries": [  # a transition telling ten people by e-mail, through a slow mail server
+        (
+            "sqlite",
+            "deliveries",
+            ["--transitions", "10", "--delay", "2"],
+            ["--transitions", "4", "--delay", "0.2"],
+        ),
+    ],
     "push": [
         (
             "sqlite",
