@@ -1,7 +1,8 @@
 """`/api/commitments/`: the same pattern as leads (DESIGN §8)."""
 
-from typing import Any
+from typing import Any, cast
 
+from django.db import models
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -17,6 +18,7 @@ from cases.commitments.machine import COMMITMENT
 from cases.commitments.models import CommitmentApplication, CommitmentStandard
 from cases.leads.selectors import clock_summary
 from workflow import selectors as engine_selectors
+from workflow import workdays
 
 
 class StandardSerializer(serializers.ModelSerializer):
@@ -28,6 +30,18 @@ class StandardSerializer(serializers.ModelSerializer):
     class Meta:
         model = CommitmentStandard
         fields = ["id", "zone", "version", "items", "created_by", "created_at"]
+
+
+class CommitmentListSerializer(serializers.ListSerializer):
+    """A page of applications: what each row shows beyond its columns (the caller's transitions, the
+    history, the clock's calendar) is read once for the page, not once per row."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        apps = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        context = cast(dict[str, Any], self.context)  # the root's own dict, which every row reads
+        context["histories"] = selectors.commitment_page(applications=apps, user=context["request"].user)
+        context["calendar"] = workdays.current(lazy=True)  # read only if a paused clock needs it
+        return super().to_representation(apps)
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
@@ -47,10 +61,12 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "standard_version", "commitments", "findings", "decision_reason", "approved_at", "clock",
             "available_transitions", "history", "created_at", "updated_at",
         ]  # fmt: skip
+        list_serializer_class = CommitmentListSerializer
 
     @extend_schema_field(ClockSerializer(allow_null=True))
     def get_clock(self, app: CommitmentApplication):  # type: ignore[no-untyped-def]
-        summary = clock_summary(clock=app.clock)
+        # the pause ledger is not part of an application's clock (one query per row for nothing)
+        summary = clock_summary(clock=app.clock, pauses=False, calendar=self.context.get("calendar"))
         if summary is None:
             return None
         summary["pauses"] = []
@@ -61,7 +77,8 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(HistorySerializer(many=True))
     def get_history(self, app: CommitmentApplication):  # type: ignore[no-untyped-def]
-        rows = engine_selectors.history(subject=app)
+        page = self.context.get("histories")  # a list's page: read for every row at once
+        rows = page[app.pk] if page is not None and app.pk in page else engine_selectors.history(subject=app)
         return HistorySerializer(rows, many=True).data
 
 

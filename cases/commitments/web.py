@@ -21,7 +21,7 @@ from cases.commitments.models import CommitmentApplication
 from cases.errors import CaseError, NotFound
 from cases.leads.selectors import clock_summary
 from cases.webforms import form_for, lines
-from workflow import engine
+from workflow import engine, workdays
 from workflow import selectors as engine_selectors
 from workflow.models import OrgUnit, PilotZone
 
@@ -32,9 +32,11 @@ class CommitmentQueueView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user: Any = self.request.user
         queue = {name: list(qs[:50]) for name, qs in selectors.commitment_queue(user=user).items()}
+        calendar = workdays.current(lazy=True)  # one for the page, read only if a paused clock needs it
         for apps in queue.values():
             for app in apps:
-                vars(app)["clock_view"] = clock_summary(clock=app.clock, pauses=False)  # for the template
+                # for the template
+                vars(app)["clock_view"] = clock_summary(clock=app.clock, pauses=False, calendar=calendar)
         everything = list(selectors.commitment_list(user=user)[:50])
         return super().get_context_data(queue=queue, everything=everything, **kwargs)
 

@@ -25,21 +25,23 @@ from cases.leads.machine import LEAD
 from cases.leads.models import Lead, Source, State
 from cases.outcomes import selectors as outcome_selectors
 from cases.webforms import form_for
-from workflow import engine
+from workflow import engine, workdays
 from workflow.models import OrgUnit, Role, Sector
 
 SOON_DAYS = 30
 
 
 def annotate_deadlines(leads: list[Lead], now: Any = None) -> list[Lead]:
-    """Mark each lead overdue or soon due from its (already joined) clock, for the lists."""
-    now = now or timezone.now()
+    """Mark each lead overdue or soon due from its (already joined) clock, for the lists, with one
+    statutory calendar for the whole page: a paused clock's projected deadline reads it once per
+    page, not once per paused lead."""
+    now, calendar = now or timezone.now(), workdays.current(lazy=True)
     for lead in leads:
-        summary = selectors.clock_summary(clock=lead.clock, now=now, pauses=False) or {}
+        summary = selectors.clock_summary(clock=lead.clock, now=now, pauses=False, calendar=calendar) or {}
         running = summary.get("status") in ("running", "paused")
         deadline = summary["deadline_at"] if running else None
         days_left = summary["days_left"] if running else None
-        overdue = running and deadline < now
+        overdue = running and deadline is not None and deadline < now
         soon_due = running and not overdue and days_left is not None and days_left < SOON_DAYS
         # read by the list templates; not fields of the model
         vars(lead).update(deadline=deadline, days_left=days_left, overdue=overdue, soon_due=soon_due)
