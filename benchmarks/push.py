@@ -58,7 +58,10 @@ async def drive(control: Path, index: int) -> None:
         await asyncio.sleep(0.05)
     plan = json.loads(go.read_text())
     stamps = await sync_to_async(commit_all, thread_sensitive=False)(plan["users"], plan["gap"], index)
-    (control / f"stamps-{index}").write_text(json.dumps(stamps))
+    # written whole, then renamed: the client polls for the file and must never read half of it
+    partial = control / f"stamps-{index}.partial"
+    partial.write_text(json.dumps(stamps))
+    partial.replace(control / f"stamps-{index}")
 
 
 def commit_all(users: list[int], gap: float, index: int) -> dict[str, float]:
@@ -145,6 +148,9 @@ def people(n: int) -> list[tuple[int, str]]:
 
     User = get_user_model()  # noqa: N806
     User.objects.bulk_create([User(username=f"push{i}", email=f"push{i}@example.org") for i in range(n)])
+    from workflow import refcache
+
+    refcache.bump()  # people written in bulk: renew the memories of recipients
     users = list(User.objects.filter(username__startswith="push").order_by("pk"))
     return [(u.pk, token_issue(user=u)[1]) for u in users]
 
