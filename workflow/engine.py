@@ -29,7 +29,7 @@ from django_fsm import ConcurrentTransition, Transition, can_proceed
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 from rest_framework import serializers
 
-from workflow import history, locks, registry
+from workflow import history, locks, refcache, registry
 from workflow import services as engine
 from workflow.errors import Conflict, Invalid, NotFound, NotPermitted
 from workflow.models import Clock, Level, Membership, Role, TransitionRecord
@@ -284,9 +284,12 @@ def fire(
         # records (rules, history) are official texts, in the product's language whoever acts
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             case = _lock(case_type, pk, actor)
-            _check(case_type, case, t, actor)
-            data = validate(input_of(declared(t)), params, context={"now": now, "case": case, "actor": actor})
-            _run(case_type, t, [Step(case=case, actor=actor, now=now, params=data)])
+            with refcache.verified(getattr(case, TOKEN)):  # read with the case: memories are current
+                _check(case_type, case, t, actor)
+                data = validate(
+                    input_of(declared(t)), params, context={"now": now, "case": case, "actor": actor}
+                )
+                _run(case_type, t, [Step(case=case, actor=actor, now=now, params=data)])
     except ConcurrentTransition as exc:
         raise Conflict(
             _("Someone else changed this %(noun)s at the same moment; reload it."),
@@ -309,7 +312,7 @@ def fire_many(case_type: CaseType, *, pks: Sequence[int], name: str, now: dateti
     t = case_type.transition(name)
     if not declared(t).system:
         raise NotPermitted(_("Only a person can do this."))
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic(), refcache.verified():
         cases = [
             case
             for case in case_type.model._default_manager.select_for_update(of=("self",))
@@ -327,62 +330,84 @@ def fire_many(case_type: CaseType, *, pks: Sequence[int], name: str, now: dateti
 # read ({user id: codenames}, kept on the instance: cases.access); the engine fills it as it locks.
 PERM_MEMO = "_perm_memo"
 LAST_HASH = history.LAST_HASH  # the newest history row's hash of the locked case, read with it
+TOKEN = "engine_refcache_token"  # the reference generation, read with it (workflow.refcache)
 
 
 def _lock(case_type: CaseType, pk: Any, actor: Any | None = None) -> Any:
-    """Lock the case's row and read, in the same round trip where that is safe, what the runner
-    needs next: the actor's object permissions on it and its history's newest hash.
+    """Lock the case's row, then read in one more statement what the runner needs next: the
+    actor's object permissions on it and its history's newest hash.
 
-    SQLite takes its write lock when the transaction begins (BEGIN IMMEDIATE), so everything one
-    statement reads is current. PostgreSQL, in READ COMMITTED, would evaluate those subqueries in
-    the snapshot from before a wait for the row lock, missing what the transaction it waited for
-    wrote; there they are read by a second statement, after the lock is held."""
-    model = case_type.model
-    locked = model._default_manager.select_for_update(of=("self",)).select_related(*case_type.related)
-    reads = _reads(case_type, actor)
-    folded = connection.vendor == "sqlite"
+    The second statement runs once the lock is held: in PostgreSQL's READ COMMITTED one statement
+    would read such subqueries from before a wait for the row lock, missing what the transaction it
+    waited for wrote (a history row to chain to, a grant). It is compiled once per case type and
+    database and run with the case's and the actor's ids: building fourteen permission subqueries
+    through the ORM for every transition cost more than all its SQL."""
+    locked = case_type.model._default_manager.select_for_update(of=("self",)).select_related(
+        *case_type.related
+    )
     try:
-        case = (locked.annotate(**reads) if folded else locked).get(pk=int(pk))
+        case = locked.get(pk=int(pk))
     except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise NotFound(case_type.not_found) from exc
-    values = (
-        {name: getattr(case, name) for name in reads}
-        if folded
-        else model._default_manager.filter(pk=case.pk).values(**reads).get()
-    )
+    person = actor is not None and getattr(actor, "is_active", False) and not actor.is_superuser
+    sql, params, names = _prepared(case_type, person)
+    actor_id = getattr(actor, "pk", None)
+    bound = [case.pk if p == _CASE else actor_id if p == _ACTOR else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bound)
+        row = cursor.fetchone()
+    values = dict(zip(names, row, strict=True))
     setattr(case, LAST_HASH, values.pop(LAST_HASH) or "")
-    if values:
-        assert actor is not None
-        case.__dict__.setdefault(PERM_MEMO, {})[actor.pk] = {
-            codename
-            for name, held in values.items()
-            if held
-            for codename in [name.removeprefix("engine_perm_")]
+    setattr(case, TOKEN, values.pop(TOKEN) or "")
+    if person:
+        case.__dict__.setdefault(PERM_MEMO, {})[actor_id] = {
+            name.removeprefix("engine_perm_") for name, held in values.items() if held
         }
     return case
 
 
-def _reads(case_type: CaseType, actor: Any | None) -> dict[str, Any]:
-    """The expressions `_lock` reads with the row: its newest history hash, and for a person (not a
+# stand-ins for the case's and the actor's ids while a statement is compiled (no real id is negative)
+_CASE, _ACTOR = -0x5EED_CA5E, -0x5EED_AC70
+_compiled: dict[tuple[Any, ...], tuple[str, list[Any], list[str]]] = {}
+
+
+def _prepared(case_type: CaseType, person: bool) -> tuple[str, list[Any], list[str]]:
+    """The reads of `_lock` as SQL with the stand-in ids among its parameters, and the names of its
+    columns in order; compiled once per case type, database, permission ids and content type."""
+    ct = ContentType.objects.get_for_model(case_type.model)
+    perm_ids = engine.permission_ids(ct.pk)
+    key = (case_type.key, connection.alias, connection.vendor, person, ct.pk, tuple(sorted(perm_ids.items())))
+    if key not in _compiled:
+        reads = _reads(case_type, _ACTOR if person else None, ct, perm_ids)
+        query = case_type.model._default_manager.filter(pk=_CASE).values(**reads).query
+        sql, params = query.sql_with_params()
+        _compiled[key] = (sql, list(params), list(reads))
+    return _compiled[key]
+
+
+def _reads(
+    case_type: CaseType, actor_id: int | None, ct: ContentType, perm_ids: dict[str, int]
+) -> dict[str, Any]:
+    """The expressions `_lock` reads: the case's newest history hash, and for a person (not a
     superuser, whom guardian grants everything), whether they hold each of the model's object
     permissions, through a group or in person."""
     model = case_type.model
-    ct = ContentType.objects.get_for_model(model)
     reads: dict[str, Any] = {
+        TOKEN: refcache.token_expression(),
         LAST_HASH: Subquery(
             TransitionRecord.objects.filter(subject_type=ct, subject_id=OuterRef("pk"))
             .order_by("-pk")
             .values("hash")[:1]
-        )
+        ),
     }
-    if actor is None or not getattr(actor, "is_active", False) or actor.is_superuser:
+    if actor_id is None:
         return reads
     # guardian's look-ups take a model class as well as an instance (ContentType.get_for_model)
     by_group = get_group_obj_perms_model(model)  # type: ignore[arg-type]
     in_person = get_user_obj_perms_model(model)  # type: ignore[arg-type]
-    for codename, perm_id in engine.permission_ids(ct.pk).items():
-        reads[f"engine_perm_{codename}"] = _held(by_group, ct, perm_id, group__user=actor.pk) | _held(
-            in_person, ct, perm_id, user=actor.pk
+    for codename, perm_id in perm_ids.items():
+        reads[f"engine_perm_{codename}"] = _held(by_group, ct, perm_id, group__user=actor_id) | _held(
+            in_person, ct, perm_id, user=actor_id
         )
     return reads
 
@@ -572,16 +597,28 @@ def members_of(m: Members) -> set[int]:
 
 
 def _members(m: Members) -> set[int]:
-    qs = Membership.objects.filter(role__in=m.roles, user__is_active=True)
     if m.unit_id is not None:
-        qs = qs.filter(unit_id=m.unit_id)
+        key: tuple[str, Any] = ("id", m.unit_id)
     elif m.unit_code is not None:
-        qs = qs.filter(unit__code=m.unit_code)
+        key = ("code", m.unit_code)
     elif m.level is not None:
-        qs = qs.filter(unit__level=m.level)
+        key = ("level", m.level)
     else:
         return set()
-    return set(qs.values_list("user_id", flat=True))
+    index = refcache.get("workflow.members", _membership_index)
+    return set().union(*(index.get((*key, role), ()) for role in m.roles))
+
+
+def _membership_index() -> dict[tuple[str, Any, str], frozenset[int]]:
+    """Every active person's roles, by (id | code | level of the unit, role): one query."""
+    index: dict[tuple[str, Any, str], set[int]] = {}
+    rows = Membership.objects.filter(user__is_active=True).values_list(
+        "unit_id", "unit__code", "unit__level", "role", "user_id"
+    )
+    for unit_id, code, level, role, user_id in rows:
+        for key in (("id", unit_id, role), ("code", code, role), ("level", level, role)):
+            index.setdefault(key, set()).add(user_id)
+    return {key: frozenset(users) for key, users in index.items()}
 
 
 def announce(
