@@ -17,6 +17,10 @@ class CasesConfig(AppConfig):
         from workflow import registry
 
         registry.register_clock_handler(leads.CLOCK_KIND, leads.lead_clocks_due, leads.lead_lock_for_clock)
+        from cases.parameters.models import PolicyVersion
+        from workflow import refcache
+
+        refcache.watch(PolicyVersion)  # parameters_at remembers the versions
         registry.register_due_job("imports", imports.imports_due)
         for kind in (commitments.INSPECTION, commitments.RECTIFICATION):
             registry.register_clock_handler(

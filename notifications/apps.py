@@ -12,3 +12,9 @@ class NotificationsConfig(AppConfig):
 
         registry.subscribe(rules.on_events)
         registry.register_due_job("deliveries", lambda now: outbox.deliveries_send(now=now))
+
+        from notifications.models import Preference, WebhookEndpoint
+        from workflow import refcache
+
+        for model in (Preference, WebhookEndpoint):  # remembered by the outbox (its recipients, webhooks)
+            refcache.watch(model)

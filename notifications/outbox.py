@@ -13,13 +13,15 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from notifications import transports
 from notifications.models import Delivery, Notification, Preference, WebhookEndpoint
-from workflow import locks, registry
+from workflow import locks, refcache, registry
+from workflow.models import Membership
 
 log = logging.getLogger(__name__)
 
@@ -74,35 +76,48 @@ def deliveries_create(*, notifications: list[Notification], now: datetime) -> in
 
 
 def _recipients(users: set[int]) -> dict[int, tuple[str, bool]]:
-    """user id → (e-mail address, has turned e-mail off), in one query."""
-    User = Notification.user.field.related_model  # noqa: N806 - the user model
+    """user id → (e-mail address, has turned e-mail off), from the process's memory of everyone's
+    (workflow.refcache: renewed when a person or a preference changes)."""
+    everyone = refcache.get("notifications.recipients", _read_recipients)
+    return {pk: everyone[pk] for pk in users if pk in everyone}
+
+
+def _read_recipients() -> dict[int, tuple[str, bool]]:
     muted = Preference.objects.filter(user_id=OuterRef("pk"), email=False)
-    return {
-        pk: (email, muted_)
-        for pk, email, muted_ in User.objects.filter(pk__in=users)  # type: ignore[attr-defined]
-        .annotate(muted=Exists(muted))
-        .values_list("pk", "email", "muted")
-    }
+    people = get_user_model().objects.annotate(muted=Exists(muted))
+    return {pk: (email, muted_) for pk, email, muted_ in people.values_list("pk", "email", "muted")}
 
 
 def _endpoints(users: set[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
-    """The active webhooks that hear of these people's notifications, in one query: user id → their
-    own endpoints, and user id → the endpoints of the units they belong to."""
-    personal: dict[int, list[int]] = {}
+    """The active webhooks that hear of these people's notifications: user id → their own
+    endpoints, and user id → the endpoints of the units they belong to (from memory, as above)."""
+    own, by_unit, units_of = refcache.get("notifications.endpoints", _read_endpoints)
+    personal = {u: list(own[u]) for u in users if u in own}
     of_units: dict[int, list[int]] = {}
-    rows = (
-        WebhookEndpoint.objects.filter(
-            Q(user_id__in=users) | Q(unit__memberships__user_id__in=users), active=True
-        )
-        .values_list("pk", "user_id", "unit__memberships__user_id")
-        .distinct()
-    )
-    for pk, owner, member in rows:
-        if owner in users:
-            personal.setdefault(owner, []).append(pk)
-        elif member in users and pk not in of_units.get(member, ()):
-            of_units.setdefault(member, []).append(pk)
+    for u in users:
+        endpoints = [ep for unit in units_of.get(u, ()) for ep in by_unit.get(unit, ())]
+        if endpoints:
+            of_units[u] = sorted(set(endpoints))
     return personal, of_units
+
+
+def _read_endpoints() -> tuple[dict[int, list[int]], dict[int, list[int]], dict[int, set[int]]]:
+    own: dict[int, list[int]] = {}
+    by_unit: dict[int, list[int]] = {}
+    for pk, user_id, unit_id in WebhookEndpoint.objects.filter(active=True).values_list(
+        "pk", "user_id", "unit_id"
+    ):
+        if user_id is not None:
+            own.setdefault(user_id, []).append(pk)
+        elif unit_id is not None:
+            by_unit.setdefault(unit_id, []).append(pk)
+    units_of: dict[int, set[int]] = {}
+    if by_unit:  # only then does anyone's unit matter
+        for user_id, unit_id in Membership.objects.filter(unit_id__in=by_unit).values_list(
+            "user_id", "unit_id"
+        ):
+            units_of.setdefault(user_id, set()).add(unit_id)
+    return own, by_unit, units_of
 
 
 # Set by a process that runs the embedded due loop: wakes it to send what a commit left waiting.

@@ -19,7 +19,16 @@ def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _org(request):  # type: ignore[no-untyped-def]
+def _fresh_memories():  # type: ignore[no-untyped-def]
+    """Each test starts with no remembered reference rows (workflow.refcache): a rolled-back test
+    leaves its database as it found it, and the memories must not remember more."""
+    from workflow import refcache
+
+    refcache.forget()
+
+
+@pytest.fixture(autouse=True)
+def _org(request, _fresh_memories):  # type: ignore[no-untyped-def]
     """Every test starts with Beijing's units loaded from the project's data files."""
     if request.node.get_closest_marker("browser"):
         return

@@ -24,3 +24,12 @@ class WorkflowConfig(AppConfig):
         post_migrate.connect(forget_reference_rows, dispatch_uid="workflow.forget_reference_rows")
         for signal in (post_save, post_delete):
             signal.connect(forget_reference_rows, sender=RoleGroup, dispatch_uid=f"workflow.forget.{signal}")
+        from django.contrib.auth import get_user_model
+
+        from workflow import refcache
+        from workflow.models import HolidayDate, HolidayYear, Membership, OrgUnit
+
+        post_migrate.connect(refcache.forget, dispatch_uid="workflow.refcache.forget")
+        for model in (Membership, OrgUnit, HolidayYear, HolidayDate):
+            refcache.watch(model)
+        refcache.watch(get_user_model(), unless_only={"last_login"})  # a login changes nothing remembered

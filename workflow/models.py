@@ -265,3 +265,17 @@ class CalendarAlert(models.Model):
 
     def __str__(self) -> str:
         return f"calendar ends {self.last_year}-12-31 (warned {self.alerted_at:%Y-%m-%d})"
+
+
+class Generation(models.Model):
+    """One row whose token changes whenever rows the processes keep in memory change (memberships,
+    people's addresses and preferences, webhooks, policy versions, the statutory calendar):
+    workflow.refcache. A random token, not a counter, so a rolled-back change never reuses one."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("reference generation")
+
+    def __str__(self) -> str:
+        return self.token

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from workflow import clockmath, deadlines, engine, registry, workdays
+from workflow import clockmath, deadlines, engine, refcache, registry, workdays
 from workflow import services as engine_services
 from workflow.errors import Invalid
 from workflow.models import (
@@ -122,6 +122,7 @@ def calendar_load(
             for d in data["dates"]
         ]
     )
+    refcache.bump()  # written in bulk: no signal tells the processes' memories of the calendar
     moved = deadlines_recompute(year=year, reference=data["reference"], actor=actor, now=now)
     kinds = [d["kind"] for d in data["dates"]]
     return {

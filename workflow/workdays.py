@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 import chinese_calendar
 
+from workflow import refcache
 from workflow.clockmath import SHANGHAI
 from workflow.models import HolidayDate
 
@@ -108,7 +109,12 @@ def current(*, lazy: bool = False) -> Calendar:
     return Calendar(loader=_loaded_years) if lazy else Calendar(loaded=_loaded_years())
 
 
-def _loaded_years() -> dict[int, dict[date, bool]]:
+def _loaded_years() -> Mapping[int, Mapping[date, bool]]:
+    """The loaded years, remembered per process until a year is loaded or changed (workflow.refcache)."""
+    return refcache.get("workflow.holidays", _read_loaded_years)
+
+
+def _read_loaded_years() -> dict[int, dict[date, bool]]:
     loaded: dict[int, dict[date, bool]] = {}
     for year, day, kind in HolidayDate.objects.values_list("year_id", "day", "kind"):
         loaded.setdefault(year, {})[day] = kind == "workday"

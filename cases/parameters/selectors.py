@@ -11,19 +11,27 @@ from cases.commitments.models import CommitmentApplication, CommitmentState
 from cases.leads.models import OPEN_STATES, Lead
 from cases.parameters.inputs import PreviewInput
 from cases.parameters.models import PolicyVersion
-from workflow import clockmath, deadlines, engine, workdays
+from workflow import clockmath, deadlines, engine, refcache, workdays
 from workflow.models import Clock, ClockRule, ClockStatus
 
 
 def parameters_at(*, when: datetime) -> policy.Parameters:
     """The parameters a clock starting at `when` takes: the newest version in force on that day
-    (Beijing), or the measures' defaults before any was published. One indexed query."""
-    version = (
-        PolicyVersion.objects.filter(effective_from__lte=timezone.localdate(when))
-        .order_by("-effective_from", "-version")
-        .first()
-    )
-    return version.parameters if version is not None else policy.DEFAULT_PARAMETERS
+    (Beijing), or the measures' defaults before any was published. The versions are remembered per
+    process until one is published (workflow.refcache)."""
+    day = timezone.localdate(when)
+    for effective_from, parameters in refcache.get("cases.policy_versions", _versions_in_force_order):
+        if effective_from <= day:
+            return parameters
+    return policy.DEFAULT_PARAMETERS
+
+
+def _versions_in_force_order() -> list[tuple[Any, policy.Parameters]]:
+    """(effective from, parameters) of every version, the one that wins a day first."""
+    return [
+        (v.effective_from, v.parameters)
+        for v in PolicyVersion.objects.order_by("-effective_from", "-version")
+    ]
 
 
 def versions() -> QuerySet[PolicyVersion]:
