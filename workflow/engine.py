@@ -180,7 +180,8 @@ class CaseType:
         return [declared(t).name or t.name for t in method(user) if "engine" in t.custom]
 
     def wait_kinds(self) -> tuple[str, str]:
-        return (f"{self.key}_wait_remind", f"{self.key}_wait_escalate")
+        remind, escalate = engine.LADDER_SUFFIXES
+        return (f"{self.key}{remind}", f"{self.key}{escalate}")
 
 
 def declared(t: Transition) -> Declared:
@@ -657,7 +658,9 @@ def _ladder(case_type: CaseType, moved: list[tuple[Step, str]]) -> None:
     kinds = case_type.wait_kinds()
     waited = [s for s, source in moved if source in case_type.waits]
     for at in sorted({s.now for s in waited}):
-        engine.clocks_stop(kinds=kinds, subjects=[s.case for s in waited if s.now == at], at=at)
+        engine.clocks_stop(
+            kinds=kinds, subjects=[s.case for s in waited if s.now == at], at=at, never_paused=True
+        )
     steps = [s for s, _source in moved]
     starts, rungs = [], {}
     for s in steps:

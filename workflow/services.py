@@ -281,8 +281,15 @@ def clocks_start(rows: list[dict]) -> list[Clock]:
     return Clock.objects.bulk_create(clocks)
 
 
-def clocks_stop(*, kinds: Iterable[str], subjects: list[models.Model], at: datetime) -> None:
-    """Stop every running or paused clock of these kinds on these subjects (of one model)."""
+# the kinds of a case type's ladder clocks end so ("lead_wait_remind"): workflow.engine
+LADDER_SUFFIXES = ("_wait_remind", "_wait_escalate")
+
+
+def clocks_stop(
+    *, kinds: Iterable[str], subjects: list[models.Model], at: datetime, never_paused: bool = False
+) -> None:
+    """Stop every running or paused clock of these kinds on these subjects (of one model).
+    `never_paused`: clocks of these kinds are never paused (the ladder's), so no pause is open."""
     if not subjects:
         return
     clocks = Clock.objects.filter(
@@ -291,10 +298,11 @@ def clocks_stop(*, kinds: Iterable[str], subjects: list[models.Model], at: datet
         subject_id__in=[s.pk for s in subjects],
         status__in=[ClockStatus.RUNNING, ClockStatus.PAUSED],
     )
-    # two statements, whatever their number: the open pauses end, then the clocks stop
-    ClockPause.objects.filter(
-        clock__in=clocks.filter(status=ClockStatus.PAUSED), resumed_at__isnull=True
-    ).update(resumed_at=at)
+    # at most two statements, whatever their number: the open pauses end, then the clocks stop
+    if not never_paused:
+        ClockPause.objects.filter(
+            clock__in=clocks.filter(status=ClockStatus.PAUSED), resumed_at__isnull=True
+        ).update(resumed_at=at)
     clocks.update(status=ClockStatus.STOPPED, stopped_at=at, due_at=None, paused_at=None)
 
 
@@ -306,7 +314,10 @@ def _stop(ids: list[int], at: datetime) -> None:
 
 
 def clock_pause(*, clock: Clock, at: datetime, reason: str) -> None:
-    """Stop the clock counting; nothing falls due while it is paused."""
+    """Stop the clock counting; nothing falls due while it is paused. A ladder's clocks are never
+    paused (a wait is stopped and started again instead: workflow.engine)."""
+    if clock.kind.endswith(LADDER_SUFFIXES):
+        raise ValueError(f"a ladder clock ({clock.kind}) is never paused")
     if clock.status != ClockStatus.RUNNING:
         return
     clock.status, clock.paused_at, clock.due_at = ClockStatus.PAUSED, at, None
