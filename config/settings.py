@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the app servers themselves
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.SessionMiddleware",  # Django's, renewing a session once per refresh window
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,9 +185,13 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in last_login; failures are what counts
 AXES_VERBOSE = False  # no banner on every command's standard output (process_due prints JSON there)
 
-# A browser session ends after SESSION_IDLE_HOURS without a request (every request renews it).
+# A browser session ends after SESSION_IDLE_HOURS without a request: a request renews it, writing
+# the session only if it was last saved SESSION_REFRESH_SECONDS ago or more (config/sessions.py, its
+# store and middleware), so the idle timeout is exact to those five minutes and a request within
+# them writes nothing.
+SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_HOURS", 8) * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 300
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -53,10 +53,10 @@ def test_debug_or_a_secret_key_lets_it_start(tmp_path):
 def test_the_hardening_is_configured_from_the_environment(tmp_path):
     show = (
         "from django.conf import settings as s; print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME, "
-        "s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST, s.REST_KNOX['TOKEN_TTL'])"
+        "s.SESSION_COOKIE_AGE, s.SESSION_REFRESH_SECONDS, s.REST_KNOX['TOKEN_TTL'])"
     )
     defaults = manage("shell", "-c", show, DEBUG="1", VAR_DIR=str(tmp_path))
-    assert defaults.stdout.split("\n")[-2] == "5 0:15:00 28800 True 30 days, 0:00:00"
+    assert defaults.stdout.split("\n")[-2] == "5 0:15:00 28800 300 30 days, 0:00:00"
     given = manage("shell", "-c", show, DEBUG="1", VAR_DIR=str(tmp_path), SIGNIN_FAILURE_LIMIT="3",
                    SIGNIN_COOLOFF_MINUTES="60", SESSION_IDLE_HOURS="2", TOKEN_TTL_DAYS="7")  # fmt: skip
-    assert given.stdout.split("\n")[-2] == "3 1:00:00 7200 True 7 days, 0:00:00"
+    assert given.stdout.split("\n")[-2] == "3 1:00:00 7200 300 7 days, 0:00:00"
