@@ -98,7 +98,7 @@ def measure(who: str, username: str, path: str, sql: str, params: dict, a) -> No
     )
     print(f"queue {who} queries: {len(seen)} per page (baseline 1)", flush=True)
     for q in seen:
-        print(f"#   {q[:200]}")
+        print(f"#   {' '.join(q.split())[:200]}")  # one line, whatever the statement's layout
 
 
 if __name__ == "__main__":

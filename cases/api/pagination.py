@@ -22,7 +22,8 @@ class CappedPaginator(Paginator):
 
     def __init__(self, object_list, per_page, *args, count_from=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(object_list, per_page, *args, **kwargs)
-        # what to count: the page's rows may carry joins and an order that counting does not need
+        # what to count: the page's rows may carry joins and an order that counting does not need; or
+        # a function of the most rows to count (None: all) that counts them its own way
         self.count_from = object_list if count_from is None else count_from
 
     def validate_number(self, number):  # type: ignore[no-untyped-def]
@@ -36,10 +37,15 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         if self.wanted * self.per_page > COUNT_CAP:
             self.exact = True
-            return self.count_from.count()
-        bounded = self.count_from[: COUNT_CAP + 1].count()  # SELECT COUNT(*) FROM (… LIMIT cap + 1)
+            return self.counted(None)
+        bounded = self.counted(COUNT_CAP + 1)  # SELECT COUNT(*) FROM (… LIMIT cap + 1)
         self.exact = bounded <= COUNT_CAP
         return bounded
+
+    def counted(self, limit: int | None) -> int:
+        if callable(self.count_from):
+            return self.count_from(limit)
+        return self.count_from.count() if limit is None else self.count_from[:limit].count()
 
 
 class Pagination(PageNumberPagination):
@@ -51,7 +57,7 @@ class Pagination(PageNumberPagination):
     max_page_size = 1000
 
     def paginate_queryset(self, queryset, request, view=None):  # type: ignore[no-untyped-def]
-        count_from = getattr(view, "count_queryset", None)
+        count_from = getattr(view, "count_queryset", None)  # a queryset, or a function (CappedPaginator)
         # a class is what DRF wants; a partial that makes one serves as well
         self.django_paginator_class = functools.partial(CappedPaginator, count_from=count_from)  # type: ignore[assignment]
         return super().paginate_queryset(queryset, request, view)

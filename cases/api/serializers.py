@@ -9,9 +9,13 @@ from rest_framework import serializers
 from workflow.models import OrgUnit, TransitionRecord
 
 
+# one field for every call: it reads the current time zone when it renders, not when it is made
+_DATETIME = serializers.DateTimeField()
+
+
 def local(value: Any) -> Any:
     """Datetimes in Asia/Shanghai, the same rendering as every model field of the API."""
-    return serializers.DateTimeField().to_representation(value) if isinstance(value, datetime) else value
+    return _DATETIME.to_representation(value) if isinstance(value, datetime) else value
 
 
 class UnitSerializer(serializers.ModelSerializer):

@@ -26,9 +26,13 @@ class SummaryList:
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         leads = self.get_queryset()  # type: ignore[attr-defined] # a generic view's
-        self.count_queryset = leads.order_by()  # counted without the rows' joins and order
+        self.count_queryset = self.counted(leads)
         page = self.paginate_queryset(selectors.lead_summary_rows(leads))  # type: ignore[attr-defined]
         return self.get_paginated_response(lead_summaries(page))  # type: ignore[attr-defined]
+
+    def counted(self, leads: Any) -> Any:
+        """What the paginator counts (CappedPaginator): the leads without the rows' joins and order."""
+        return leads.order_by()
 
 
 class LeadList(SummaryList, generics.ListAPIView):
@@ -42,8 +46,13 @@ class LeadList(SummaryList, generics.ListAPIView):
 
     def get_queryset(self) -> Any:
         p = self.request.query_params
+        user = self.request.user
         return selectors.lead_list(
-            user=self.request.user, state=p.get("state"), unit=p.get("unit"), q=p.get("q")
+            user=user,
+            state=p.get("state"),
+            unit=p.get("unit"),
+            q=p.get("q"),
+            sees_all=selectors.sees_every_lead(user=user),  # one query where has_perm takes two
         )
 
     @extend_schema(request=LeadInput, responses={201: LeadDetailSerializer})
@@ -66,7 +75,14 @@ class Queue(SummaryList, generics.ListAPIView):
     serializer_class = LeadSummarySerializer
 
     def get_queryset(self) -> Any:
-        return selectors.lead_queue(user=self.request.user)
+        self.rights = selectors.queue_rights(user=self.request.user)  # one query for the page and count
+        return selectors.lead_queue(user=self.request.user, rights=self.rights)
+
+    def counted(self, leads: Any) -> Any:
+        """The queue counted from the caller's grants (selectors.lead_queue_count): the same leads."""
+        return lambda limit: selectors.lead_queue_count(
+            user=self.request.user, rights=self.rights, limit=limit
+        )
 
 
 class CreditList(generics.ListAPIView):
