@@ -44,21 +44,13 @@ router = ProtocolTypeRouter(
 
 async def due_loop(interval: float) -> None:
     """process_due every `interval` seconds, in a worker thread; deliveries it triggers run their
-    websocket sends back on this loop, where the in-memory channel layer lives. A commit that
-    leaves e-mails or webhooks waiting wakes the loop (notifications.outbox.kick), which then
-    sends just those, at once, outside the request that made them."""
+    websocket sends back on this loop, where the in-memory channel layer lives. Beside it runs
+    `deliveries_loop`, so a slow mail server never holds up a deadline."""
     from asgiref.sync import sync_to_async
     from django.db import close_old_connections
     from django.utils import timezone
 
-    from notifications import outbox
     from workflow.due import process_due
-
-    loop = asyncio.get_running_loop()
-    woken = asyncio.Event()
-
-    def wake() -> None:  # from a request's thread
-        loop.call_soon_threadsafe(woken.set)
 
     def run_once() -> None:
         close_old_connections()
@@ -69,7 +61,34 @@ async def due_loop(interval: float) -> None:
         finally:
             close_old_connections()
 
-    def deliveries() -> None:
+    sender = asyncio.get_running_loop().create_task(deliveries_loop())
+    try:
+        while True:
+            try:
+                await sync_to_async(run_once, thread_sensitive=False)()
+            except Exception:
+                log.exception("due-work run failed; retrying")
+            await asyncio.sleep(interval)
+    finally:
+        sender.cancel()
+
+
+async def deliveries_loop() -> None:
+    """Send at once what a commit left waiting (e-mails, webhooks): a commit in this process wakes
+    it (notifications.outbox.kick). Claims keep it and the due runs from sending a row twice."""
+    from asgiref.sync import sync_to_async
+    from django.db import close_old_connections
+    from django.utils import timezone
+
+    from notifications import outbox
+
+    loop = asyncio.get_running_loop()
+    woken = asyncio.Event()
+
+    def wake() -> None:  # from a request's thread
+        loop.call_soon_threadsafe(woken.set)
+
+    def send() -> None:
         close_old_connections()
         try:
             outbox.deliveries_send(now=timezone.now())
@@ -79,21 +98,12 @@ async def due_loop(interval: float) -> None:
     outbox.WAKE.append(wake)
     try:
         while True:
+            await woken.wait()
+            woken.clear()
             try:
-                await sync_to_async(run_once, thread_sensitive=False)()
+                await sync_to_async(send, thread_sensitive=False)()
             except Exception:
-                log.exception("due-work run failed; retrying")
-            full_at = loop.time() + interval
-            while (left := full_at - loop.time()) > 0:
-                try:
-                    await asyncio.wait_for(woken.wait(), left)
-                except TimeoutError:
-                    break
-                woken.clear()
-                try:
-                    await sync_to_async(deliveries, thread_sensitive=False)()
-                except Exception:
-                    log.exception("sending deliveries failed; the next run retries")
+                log.exception("sending deliveries failed; the next due run retries")
     finally:
         outbox.WAKE.remove(wake)
 

@@ -273,6 +273,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Each commit that leaves e-mails or webhooks to send queues the Celery task `shoutan.deliveries` (on
+# with REDIS_URL). Turn it off where no Celery worker consumes the queue (the `worker` command instead):
+# the due-work runs then send them.
+CELERY_DELIVERIES = env_bool("CELERY_DELIVERIES", bool(REDIS_URL))
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 DUE_WORK_INTERVAL = float(os.environ.get("DUE_WORK_INTERVAL", "15"))

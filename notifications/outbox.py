@@ -30,6 +30,15 @@ MAX_ATTEMPTS = 8
 BATCH = 200
 
 
+def lease_end(now: datetime, started: float | None = None) -> datetime:
+    """Until when a claim made at this moment holds: LEASE from the moment itself, not from when a
+    long run began (its later batches are claimed minutes after `now`). The moment is the run's `now`
+    plus the time the run has taken since (`started`, monotonic), or the real clock if that is later:
+    a run with a simulated `--now` in the future must not find its own claims expired either."""
+    elapsed = timedelta(seconds=time.monotonic() - started) if started is not None else timedelta(0)
+    return max(now + elapsed, timezone.now()) + LEASE
+
+
 def backoff(attempts: int) -> timedelta:
     """10 s, 30 s, 90 s, … ×3 each time, at most an hour."""
     return min(timedelta(seconds=10 * 3 ** (attempts - 1)), timedelta(hours=1))
@@ -55,7 +64,7 @@ def deliveries_create(*, notifications: list[Notification], now: datetime) -> in
         base = {"notification": n, "next_attempt_at": first_attempt, "created_at": now}
         ws = Delivery(channel=Delivery.Channel.WEBSOCKET, key=f"{n.key}:u{n.user_id}:ws", **base)
         if push_here:
-            ws.status, ws.attempts, ws.next_attempt_at = Delivery.Status.SENDING, 1, first_attempt + LEASE
+            ws.status, ws.attempts, ws.next_attempt_at = Delivery.Status.SENDING, 1, lease_end(now)
         rows[ws.key] = ws
         email, muted = recipients.get(n.user_id, ("", True))
         if email and not muted:
@@ -71,7 +80,8 @@ def deliveries_create(*, notifications: list[Notification], now: datetime) -> in
     if not registry.sweeping():  # the sweep's own `deliveries` job sends what it wrote
         pushes = [(n, f"{n.key}:u{n.user_id}:ws") for n in notifications] if push_here else []
         later = any(d.channel != Delivery.Channel.WEBSOCKET for d in rows.values())
-        transaction.on_commit(lambda: _after_commit(pushes, later, now))
+        # robust: the transition has committed whatever a push or a wake-up raises (logged, retried)
+        transaction.on_commit(lambda: _after_commit(pushes, later, now), robust=True)
     return len(rows)
 
 
@@ -158,11 +168,11 @@ def kick() -> None:
     """Have a worker send the waiting e-mail and webhook rows now: a Celery task when a broker is
     configured, the embedded due loop when this process runs one. Either may be missing or down:
     the rows wait in the database for the next due-work run, so nothing is lost."""
-    if settings.REDIS_URL:
+    if settings.CELERY_DELIVERIES:
         from config.celery import app  # config imports the apps: imported when used
 
         try:
-            app.send_task(DELIVERIES_TASK)
+            app.send_task(DELIVERIES_TASK, retry=False)  # a broker that is down must not hold the request
         except Exception:  # the broker is down: the due-work run sends them
             log.warning(
                 "the deliveries task could not be queued; the due-work run will send them", exc_info=True
@@ -180,9 +190,9 @@ def deliveries_send(*, now: datetime, ids: Iterable[int] | None = None) -> int:
         qs = qs.filter(pk__in=list(ids))
     if not transports.websocket_reachable():
         qs = qs.exclude(channel=Delivery.Channel.WEBSOCKET)  # left for the server that holds the sockets
-    sent = 0
-    while claimed := _claim(qs, now):
-        sent += _send(claimed, now)
+    sent, started = 0, time.monotonic()
+    while claimed := _claim(qs, now, started):
+        sent += _send(claimed, now, started)
         if ids is not None and len(claimed) < BATCH:
             break
     return sent
@@ -206,7 +216,7 @@ def _bookkeeping() -> Iterator[None]:
             cursor.execute("RESET synchronous_commit")
 
 
-def _claim(qs, now: datetime) -> list[Delivery]:  # type: ignore[no-untyped-def]
+def _claim(qs, now: datetime, started: float | None = None) -> list[Delivery]:  # type: ignore[no-untyped-def]
     """Take up to BATCH due rows in one short transaction: locked (skipping rows another sender
     holds), marked `sending` with a lease, their attempt counted. Returns them, ready to send."""
     with _bookkeeping(), transaction.atomic():
@@ -214,7 +224,9 @@ def _claim(qs, now: datetime) -> list[Delivery]:  # type: ignore[no-untyped-def]
         if not pks:
             return []
         Delivery.objects.filter(pk__in=pks).update(
-            status=Delivery.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + LEASE
+            status=Delivery.Status.SENDING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=lease_end(now, started),
         )
     language = Preference.objects.filter(user_id=OuterRef("notification__user_id")).values("language")[:1]
     return list(
@@ -224,18 +236,17 @@ def _claim(qs, now: datetime) -> list[Delivery]:  # type: ignore[no-untyped-def]
     )
 
 
-def _send(claimed: list[Delivery], now: datetime) -> int:
+def _send(claimed: list[Delivery], now: datetime, started: float | None = None) -> int:
     """Send claimed rows outside any transaction, settling each as soon as it is sent, so a sender
     that dies leaves at most one row sent but not recorded."""
     sent = 0
-    started = time.monotonic()
-    renew_at = started + LEASE.total_seconds() / 2
+    renew_at = time.monotonic() + LEASE.total_seconds() / 2
     with _bookkeeping():
         for i, delivery in enumerate(claimed):
             if time.monotonic() >= renew_at:  # slow sends (a 2 s SMTP server): keep the claim on the rest
                 Delivery.objects.filter(
                     pk__in=[d.pk for d in claimed[i:]], status=Delivery.Status.SENDING
-                ).update(next_attempt_at=now + timedelta(seconds=time.monotonic() - started) + LEASE)
+                ).update(next_attempt_at=lease_end(now, started))
                 renew_at = time.monotonic() + LEASE.total_seconds() / 2
             try:
                 transports.TRANSPORTS[delivery.channel](delivery)

@@ -357,3 +357,70 @@ def test_a_slow_mail_server_does_not_lose_a_senders_claim_on_the_rest_of_its_bat
     second = sorted(t for status, t in leases[1] if status == "sending")
     assert second and second[-1] > at("2026-11-30 09:00:00.4")
     assert smtp.count() == 2
+
+
+def _celery_on(settings, broker_url):  # type: ignore[no-untyped-def]
+    """The product's Celery app, publishing to `broker_url` (its producer pool made anew)."""
+    from config.celery import app
+
+    settings.CELERY_DELIVERIES = True
+    app.conf.broker_url = broker_url
+    app._pool = None  # the pool holds connections to the broker it was made for
+    return app
+
+
+def test_with_a_broker_each_commit_queues_the_deliveries_task(
+    redis_server, settings, django_capture_on_commit_callbacks, make_negotiating, haidian_leader
+):
+    import redis
+
+    haidian_leader.email = "leader@haidian.example"
+    haidian_leader.save()
+    app = _celery_on(settings, redis_server.url)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            make_negotiating(now=at("2026-11-30 09:00"))
+    finally:
+        app._pool = None
+    queued = [json.loads(m) for m in redis.Redis.from_url(redis_server.url).lrange("celery", 0, -1)]
+    assert {m["headers"]["task"] for m in queued} == {"shoutan.deliveries"}
+
+
+def test_a_broker_that_is_down_holds_up_nothing_and_loses_nothing(
+    settings, django_capture_on_commit_callbacks, make_negotiating, haidian_leader, caplog
+):
+    from notifications.outbox import deliveries_send
+    from tests.servers import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    haidian_leader.email = "leader@haidian.example"
+    haidian_leader.save()
+    app = _celery_on(settings, f"redis://127.0.0.1:{free_port()}/0")  # nobody listens
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            lead = make_negotiating(now=at("2026-11-30 09:00"))
+    finally:
+        app._pool = None
+    assert lead.state == "negotiating"  # the transition stands
+    assert "could not be queued" in caplog.text
+    waiting = Delivery.objects.get(channel="email", notification__user=haidian_leader)
+    assert waiting.status == "pending"
+    assert deliveries_send(now=at("2026-11-30 09:01")) >= 1  # the next due-work run sends it
+    assert len(mail.outbox) == 1
+
+
+def test_leases_run_from_the_real_clock_not_from_when_the_run_began(make_negotiating, haidian_leader):
+    """A run that began long ago (its `now`) claims its later batches with a lease from the moment it
+    claims them: a second sender must not find them expired while the first still works through them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.outbox import LEASE, _claim
+
+    make_negotiating(now=at("2026-11-30 09:00"))
+    began = timezone.now() - timedelta(minutes=30)
+    claimed = _claim(Delivery.objects.filter(status="pending"), began)
+    assert claimed
+    for row in Delivery.objects.filter(pk__in=[d.pk for d in claimed]):
+        assert row.next_attempt_at >= timezone.now() + LEASE - timedelta(seconds=5)
