@@ -9,6 +9,8 @@ from typing import Any
 
 from guardian.core import ObjectPermissionChecker
 
+from workflow.engine import PERM_MEMO  # the memo the engine fills as it locks a case
+
 WORK = "work_lead"
 APPROVE = "approve_lead"
 VIEW = "view_lead"
@@ -23,7 +25,7 @@ def _object_perms(lead: Any, user: Any) -> set[str]:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    memo = lead.__dict__.setdefault("_perm_memo", {})
+    memo = lead.__dict__.setdefault(PERM_MEMO, {})
     if user.pk not in memo:
         memo[user.pk] = set(ObjectPermissionChecker(user).get_perms(lead))
     return memo[user.pk]
@@ -35,14 +37,14 @@ def prefetch_object_perms(objects: Sequence[Any], user: Any) -> None:
     judges each object as it would one by one."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return
-    todo = [o for o in objects if user.pk not in o.__dict__.get("_perm_memo", {})]
+    todo = [o for o in objects if user.pk not in o.__dict__.get(PERM_MEMO, {})]
     if not todo:
         return
     checker = ObjectPermissionChecker(user)
     # guardian reads any sequence of objects of one model (its docstring); its annotation says QuerySet
     checker.prefetch_perms(todo)  # type: ignore[arg-type]
     for obj in todo:
-        obj.__dict__.setdefault("_perm_memo", {})[user.pk] = set(checker.get_perms(obj))
+        obj.__dict__.setdefault(PERM_MEMO, {})[user.pk] = set(checker.get_perms(obj))
 
 
 def can_view(lead: Any, user: Any) -> bool:

@@ -313,7 +313,7 @@ def fire_many(case_type: CaseType, *, pks: Sequence[int], name: str, now: dateti
     t = case_type.transition(name)
     if not declared(t).system:
         raise NotPermitted(_("Only a person can do this."))
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic(), refcache.verified():
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         cases = [
             case
             for case in case_type.model._default_manager.select_for_update(of=("self",))
@@ -323,7 +323,8 @@ def fire_many(case_type: CaseType, *, pks: Sequence[int], name: str, now: dateti
             if can_proceed(getattr(case, t.name))
         ]
         if cases:
-            _run(case_type, t, [Step(case=c, actor=None, now=now, params={}) for c in cases])
+            with refcache.verified():  # the token read after the locks are held
+                _run(case_type, t, [Step(case=c, actor=None, now=now, params={}) for c in cases])
     return cases
 
 

@@ -16,6 +16,7 @@ would have read from the tables.
 
 import contextvars
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,9 +28,13 @@ from django.db.models.signals import post_delete, post_save
 T = TypeVar("T")
 
 _verified: contextvars.ContextVar[str | None] = contextvars.ContextVar("refcache_verified", default=None)
-_memories: dict[str, dict[str, Any]] = {}  # token → name → value (only the newest few tokens kept)
+_memories: dict[str, dict[str, tuple[float, Any]]] = {}  # token → name → (loaded at, value); newest few
 _lock = threading.Lock()
 KEEP = 4
+# A memory is read again after this long even if its token stands: a change saved outside a
+# transaction commits its row and its new token separately, and a crash between the two would leave
+# the token unchanged; this bounds how long that could last.
+MAX_AGE = 600.0
 
 
 def bump(**kwargs: Any) -> None:
@@ -40,8 +45,10 @@ def bump(**kwargs: Any) -> None:
     token = uuid.uuid4().hex
     if not Generation.objects.filter(pk=1).update(token=token):
         Generation.objects.update_or_create(pk=1, defaults={"token": token})
-    if _verified.get() is not None:  # this transaction sees the change: its reads go by the new token
-        _verified.set(token)
+    if _verified.get() is not None:
+        # the rest of this block reads the token anew at each use: a savepoint rolled back after this
+        # change takes the new token back with it, and memories of it must not be served then
+        _verified.set(None)
 
 
 def token_expression() -> Subquery:
@@ -79,17 +86,18 @@ def get(name: str, load: Callable[[], T]) -> T:
             return get(name, load)
     if not token:
         return load()
+    now = time.monotonic()
     with _lock:
         memory = _memories.get(token)
-        if memory is not None and name in memory:
-            return memory[name]
+        if memory is not None and name in memory and now - memory[name][0] < MAX_AGE:
+            return memory[name][1]
     value = load()
     with _lock:
         memory = _memories.setdefault(token, {})
-        memory.setdefault(name, value)
+        memory[name] = (now, value)
         while len(_memories) > KEEP:
             _memories.pop(next(iter(_memories)))
-        return memory[name]
+        return value
 
 
 def watch(model: type[Model], unless_only: set[str] | None = None) -> None:
