@@ -8,7 +8,6 @@ from rest_framework import serializers
 
 from workflow.models import OrgUnit, TransitionRecord
 
-
 # one field for every call: it reads the current time zone when it renders, not when it is made
 _DATETIME = serializers.DateTimeField()
 
