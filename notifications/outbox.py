@@ -8,7 +8,7 @@ and the row is sent again with the same idempotency key.
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -181,20 +181,16 @@ def kick() -> None:
         wake()
 
 
-def deliveries_send(*, now: datetime, ids: Iterable[int] | None = None) -> int:
-    """Claim and send due deliveries (these ids, or any due); returns how many were sent."""
+def deliveries_send(*, now: datetime) -> int:
+    """Claim and send every due delivery; returns how many were sent."""
     qs = Delivery.objects.filter(
         status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING], next_attempt_at__lte=now
     ).order_by("next_attempt_at")
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
     if not transports.websocket_reachable():
         qs = qs.exclude(channel=Delivery.Channel.WEBSOCKET)  # left for the server that holds the sockets
     sent, started = 0, time.monotonic()
     while claimed := _claim(qs, now, started):
         sent += _send(claimed, now, started)
-        if ids is not None and len(claimed) < BATCH:
-            break
     return sent
 
 

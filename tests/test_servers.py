@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import websockets
@@ -61,18 +63,29 @@ def token(base: str, username: str) -> str:
     return json.load(urllib.request.urlopen(request))["token"]  # noqa: S310
 
 
-def test_the_embedded_server_pushes_a_warning_from_its_own_due_loop_without_redis(tmp_path):
-    env = {**os.environ, "VAR_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": "", "DEBUG": "1"}
-    manage("migrate", "-v0", env=env)
-    manage("load_demo", env=env)
+@contextmanager
+def embedded_server(env: dict, interval: float) -> Iterator[tuple[int, str]]:
+    """`manage.py run_embedded` on a free loopback port (as scripts/run.sh starts it), answering;
+    yields (port, base URL) and stops it afterwards."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "run_embedded", f"127.0.0.1:{port}", "--interval", "0.5"],
+        [sys.executable, "manage.py", "run_embedded", f"127.0.0.1:{port}", "--interval", str(interval)],
         cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         wait_for_http(f"{base}/api/units/")
+        yield port, base
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_the_embedded_server_pushes_a_warning_from_its_own_due_loop_without_redis(tmp_path):
+    env = {**os.environ, "VAR_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": "", "DEBUG": "1"}
+    manage("migrate", "-v0", env=env)
+    manage("load_demo", env=env)
+    with embedded_server(env, interval=0.5) as (port, base):
         key = token(base, "haidian_leader")
 
         async def listen() -> list[dict]:
@@ -92,9 +105,6 @@ def test_the_embedded_server_pushes_a_warning_from_its_own_due_loop_without_redi
         # the CLI process that confirmed the lead could not reach the server's in-memory layer: the
         # server's own loop delivered its websocket rows, so both notifications arrived, live
         assert sorted(m["kind"] for m in received) == ["clock_warning", "first_negotiation_confirmed"]
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)")
@@ -155,30 +165,22 @@ def test_a_transition_answers_before_its_emails_go_and_the_servers_loop_sends_th
     manage("migrate", "-v0", env=env)
     manage("load_demo", env=env)
     lead_id = int(manage("shell", "-c", SETUP_SUBMITTED, env=env).stdout.split()[-1])
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "run_embedded", f"127.0.0.1:{port}", "--interval", "600"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     try:
-        wait_for_http(f"{base}/api/units/")
-        request = urllib.request.Request(
-            f"{base}/api/leads/{lead_id}/transitions/confirm/",
-            data=b"{}",
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Token {token(base, 'city_officer')}",
-            },
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            assert response.status == 200
-        assert smtp.count() == 0  # the answer did not wait for the mail server
-        deadline = time.monotonic() + 60
-        while smtp.count() < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert smtp.count() == 2  # the officer and the leader of Haidian, each once
+        with embedded_server(env, interval=600) as (_port, base):
+            request = urllib.request.Request(
+                f"{base}/api/leads/{lead_id}/transitions/confirm/",
+                data=b"{}",
+                headers={
+                    "Content-Type": "application/json",
+                    "Authorization": f"Token {token(base, 'city_officer')}",
+                },
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                assert response.status == 200
+            assert smtp.count() == 0  # the answer did not wait for the mail server
+            deadline = time.monotonic() + 60
+            while smtp.count() < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert smtp.count() == 2  # the officer and the leader of Haidian, each once
     finally:
-        server.terminate()
-        server.wait(10)
         smtp.close()

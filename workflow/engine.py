@@ -580,7 +580,7 @@ def _notice(
         members = case_type.audiences[audience](case, data)
         if members is not None:
             if members not in memo:
-                memo[members] = _members(members)
+                memo[members] = members_of(members)
             users |= memo[members]
     if actor_id is not None:
         users.discard(actor_id)
@@ -595,10 +595,6 @@ def _notice(
 
 def members_of(m: Members) -> set[int]:
     """The user ids an audience stands for now (active people only)."""
-    return _members(m)
-
-
-def _members(m: Members) -> set[int]:
     if m.unit_id is not None:
         key: tuple[str, Any] = ("id", m.unit_id)
     elif m.unit_code is not None:

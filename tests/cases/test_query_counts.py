@@ -187,7 +187,7 @@ def test_a_commitment_in_the_list_reads_exactly_as_on_its_own(applications, peop
         assert client.get(f"/api/commitments/{row['id']}/").json() == row
 
 
-def test_commitment_standards_api(people):
+def standards(people: dict) -> Callable[[int], None]:
     def add(n: int) -> None:
         for _ in range(n):
             commitments.standard_publish(
@@ -195,7 +195,11 @@ def test_commitment_standards_api(people):
                 data={"zone": "huairou_science_city", "items": ["容积率不低于1.0"]},
             )
 
-    assert_constant(api(people["huairou_officer"]), "/api/commitments/standards/", add)
+    return add
+
+
+def test_commitment_standards_api(people):
+    assert_constant(api(people["huairou_officer"]), "/api/commitments/standards/", standards(people))
 
 
 @pytest.mark.parametrize("who", ["haidian_officer", "haidian_leader", "city_officer"])
@@ -341,14 +345,9 @@ def test_commitment_queue_page(applications, people, who):
 
 
 def test_commitment_standards_page(people):
-    def add(n: int) -> None:
-        for _ in range(n):
-            commitments.standard_publish(
-                actor=people["city_officer"],
-                data={"zone": "huairou_science_city", "items": ["容积率不低于1.0"]},
-            )
-
-    assert_constant(browser(people["city_officer"]), "/cases/commitments/standards/", add, marker="<ol>")
+    assert_constant(
+        browser(people["city_officer"]), "/cases/commitments/standards/", standards(people), marker="<ol>"
+    )
 
 
 @pytest.mark.parametrize(

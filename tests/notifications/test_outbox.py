@@ -2,6 +2,7 @@
 
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -178,17 +179,18 @@ def test_nobody_without_an_address_gets_an_email_row_and_every_notification_gets
     assert Delivery.objects.count() == Notification.objects.count()
 
 
-def test_a_sender_never_claims_a_row_another_sender_holds(make_negotiating, haidian_leader):
+def test_a_sender_never_claims_a_row_another_sender_holds(in_server, make_negotiating, haidian_leader):
+    """The request that commits writes its push rows already claimed; until that claim runs out
+    (the request died before pushing) no worker takes them, and then one does, once."""
     from notifications.outbox import LEASE, deliveries_send
 
-    make_negotiating(now=at("2026-11-30 09:00"))
-    delivery = Delivery.objects.first()
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status="sending", next_attempt_at=at("2026-11-30 09:00") + LEASE
-    )
-    assert deliveries_send(now=at("2026-11-30 09:01"), ids=[delivery.pk]) == 0
-    delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == ("sending", 0)
+    make_negotiating(now=at("2026-11-30 09:00"))  # its commit hooks never run: the pusher "died"
+    held = Delivery.objects.filter(channel="websocket")
+    assert held.exists() and set(held.values_list("status", "attempts")) == {("sending", 1)}
+    assert deliveries_send(now=at("2026-11-30 09:01")) == 0
+    assert set(held.values_list("status", "attempts")) == {("sending", 1)}
+    assert deliveries_send(now=at("2026-11-30 09:00") + LEASE + timedelta(seconds=1)) == held.count()
+    assert set(held.values_list("status", "attempts")) == {("sent", 2)}
 
 
 def test_a_rolled_back_cause_sends_nothing_and_the_others_go_once(receiver, committed, haidian_leader):
@@ -339,7 +341,7 @@ def test_a_slow_mail_server_does_not_lose_a_senders_claim_on_the_rest_of_its_bat
         person.email = f"{person.username}@haidian.example"
         person.save()
     make_negotiating(now=at("2026-11-30 09:00"))
-    monkeypatch.setattr(outbox, "LEASE", __import__("datetime").timedelta(seconds=0.4))
+    monkeypatch.setattr(outbox, "LEASE", timedelta(seconds=0.4))
     leases: list = []
     real_send = outbox.transports.TRANSPORTS["email"]
 
