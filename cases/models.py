@@ -13,12 +13,14 @@ from cases.imports.models import ImportJob
 from cases.leads.models import (
     OPEN_STATES,
     TERMINAL,
+    Activity,
     Exclusion,
     Lead,
     LeadGroupObjectPermission,
     LeadUserObjectPermission,
     Milestone,
     Referrer,
+    SavedFilter,
     Source,
     State,
 )
@@ -26,7 +28,7 @@ from cases.outcomes.models import Credit, RewardCase, RewardState, Target
 from cases.parameters.models import PolicyVersion
 
 __all__ = [
-    "OPEN_STATES", "TERMINAL", "Breach", "CommitmentApplication", "CommitmentGroupObjectPermission",
+    "Activity", "SavedFilter", "OPEN_STATES", "TERMINAL", "Breach", "CommitmentApplication", "CommitmentGroupObjectPermission",
     "CommitmentStandard", "CommitmentState", "CommitmentUserObjectPermission", "Credit", "Exclusion", "ImportJob",
     "Lead", "LeadGroupObjectPermission", "LeadUserObjectPermission", "Milestone", "Referrer", "RewardCase",
     "PolicyVersion", "RewardState", "Source", "State", "Target",

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "viewflow",
     "workflow",
     "cases",
+    "cases.attachments",  # files on cases (DESIGN §6a)
+    "cases.documents",  # the formal papers as PDF (DESIGN §6a)
     "notifications",
 ]
 

@@ -6,7 +6,9 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from cases.api.urls import fallback as api_fallback
+from cases.attachments.web import AttachmentsViewset
 from cases.commitments.web import CommitmentsViewset
+from cases.documents.web import DocumentsViewset
 from cases.imports.web import ImportsViewset
 from cases.leads.web import ChartViewset, LeadsViewset, QueueViewset
 from cases.outcomes.web import KpiViewset, RewardsViewset
@@ -28,6 +30,8 @@ class CasesApp(Application):
         NotificationsViewset(),
         ParametersViewset(),
         ChartViewset(),
+        AttachmentsViewset(),
+        DocumentsViewset(),
     ]
 
 

@@ -10,6 +10,8 @@ command -v pg_ctlcluster >/dev/null || need_apt+=(postgresql)
 command -v xgettext >/dev/null || need_apt+=(gettext)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v chromium >/dev/null || need_apt+=(chromium)  # the browser tests drive Debian's build
+command -v pdftotext >/dev/null || need_apt+=(poppler-utils)  # the document tests read the PDFs' text
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)  # the PDFs' CJK font
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing ${need_apt[*]}: install them (apt-get install ${need_apt[*]}) or run as root" >&2

@@ -101,6 +101,29 @@ class Membership(models.Model):
         return f"{self.user} {self.unit.code}:{self.role}"
 
 
+class Absence(models.Model):
+    """A person away from `start` to `end` (whole days, Beijing time) and the colleague who covers:
+    the deputy gets copies of the person's notifications and sees the person's assigned cases in
+    their own queue, acting within the deputy's own roles (DESIGN §7)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences")
+    start = models.DateField()
+    end = models.DateField()
+    deputy = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deputising")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="absence_end_after_start"),
+            models.CheckConstraint(condition=~models.Q(deputy=models.F("user")), name="absence_deputy_not_self"),
+        ]
+        indexes = [models.Index(fields=["deputy", "end"], name="absence_deputy_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.start}–{self.end} → {self.deputy_id}"
+
+
 class RoleGroup(models.Model):
     """The auth group that stands for one role of one unit; guardian grants go to these groups."""
 

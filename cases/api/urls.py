@@ -1,7 +1,9 @@
 from django.urls import path, re_path
 
 from cases.api import common
+from cases.attachments import api as attachments
 from cases.commitments import api as commitments
+from cases.documents import api as documents
 from cases.leads import api as leads
 from cases.outcomes import api as outcomes
 from cases.parameters import api as parameters
@@ -32,6 +34,8 @@ urlpatterns = [
     path("commitments/standards/", commitments.StandardList.as_view(), name="api-commitment-standards"),
     path("commitments/<int:pk>/", commitments.CommitmentDetail.as_view(), name="api-commitment"),
     *commitments.transitions,
+    *attachments.urlpatterns,
+    *documents.urlpatterns,
     path("policy/parameters/", parameters.ParameterList.as_view(), name="api-policy-parameters"),
     path(
         "policy/parameters/preview/",

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -93,8 +94,11 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     name = models.CharField(_("project name"), max_length=200)
     company_name = models.CharField(_("company name"), max_length=200)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, validators=[validate_credit_code]
+        _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code]
     )
+    # a foreign investor without a Chinese entity yet: its home registration instead of a credit code (§3)
+    home_registration_number = models.CharField(_("home registration number"), max_length=64, blank=True)
+    home_country = CountryField(_("home country"), blank=True)
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="+", verbose_name=_("sector"))
     # §8, §15: the link of the chain (production, headquarters, R&D …): ranks units, gates the reward
     segment = models.CharField(_("segment"), max_length=20, choices=list(policy.SEGMENTS.items()))
@@ -139,6 +143,14 @@ class Lead(ConcurrentTransitionMixin, models.Model):
     reward_qualifies = models.BooleanField(null=True, blank=True)
     reward_reason = models.TextField(blank=True)
     closed_reason = models.TextField(blank=True)
+    # the lead this one duplicated: the city merged it into that one (§3 "the city merges duplicates")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_duplicates"
+    )
+    # the unit's person who holds the case (承办人, DESIGN §6a); null: nobody yet
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -155,8 +167,20 @@ class Lead(ConcurrentTransitionMixin, models.Model):
             # so two simultaneous registrations cannot both win.
             models.UniqueConstraint(
                 fields=["credit_code"],
-                condition=~models.Q(state__in=TERMINAL),
+                condition=~models.Q(state__in=TERMINAL) & ~models.Q(credit_code=""),
                 name="lead_one_open_per_credit_code",
+            ),
+            # a foreign investor without a credit code: one open lead per home registration
+            models.UniqueConstraint(
+                fields=["home_country", "home_registration_number"],
+                condition=~models.Q(state__in=TERMINAL) & models.Q(credit_code=""),
+                name="lead_one_open_per_home_registration",
+            ),
+            # every company is identified: by its credit code, or by its home registration and country
+            models.CheckConstraint(
+                condition=~models.Q(credit_code="")
+                | (~models.Q(home_registration_number="") & ~models.Q(home_country="")),
+                name="lead_company_identified",
             ),
         ]
         indexes = [
@@ -165,6 +189,8 @@ class Lead(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["unit", "state", "-created_at"], name="lead_unit_state_idx"),
             # the newest-first list of everything (city roles)
             models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
+            # "my cases": WHERE assignee_id IN (me, those I cover for) AND state IN (…)
+            models.Index(fields=["assignee", "state"], name="lead_assignee_idx"),
         ]
 
     def __str__(self) -> str:
@@ -402,6 +428,50 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.date}"
+
+
+class Activity(models.Model):
+    """What officers do all day on a lead: a meeting, a site visit, a call or a note (DESIGN §6a).
+    Activity is not substantive progress; it shows in the lead's timeline beside the transitions."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        VISIT = "visit", _("Site visit")
+        CALL = "call", _("Call")
+        NOTE = "note", _("Note")
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    at = models.DateTimeField(_("when"))
+    summary = models.TextField(_("summary"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["lead", "-at"], name="activity_lead_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d}"
+
+
+class SavedFilter(models.Model):
+    """A list's filters saved by name by one person (DESIGN §6a "filters kept in the URL and savable")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    list_name = models.CharField(max_length=40, default="leads")  # which list the query belongs to
+    query = models.CharField(max_length=2000, blank=True)  # the URL's query string, without `page`
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_name", "name"], name="saved_filter_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Exclusion(models.Model):

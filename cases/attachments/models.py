@@ -1,0 +1,1 @@
+"""Files on leads, milestones and commitment applications (DESIGN §6a)."""

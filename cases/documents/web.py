@@ -1,0 +1,7 @@
+"""Pages for documents."""
+
+from viewflow.urls import Viewset
+
+
+class DocumentsViewset(Viewset):
+    app_name = "documents"
