@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from notifications import outbox
 from notifications.models import Notification
+from workflow import absences
 
 
 def notify(
@@ -37,12 +38,12 @@ def notify_many(items: list[dict[str, Any]]) -> list[Notification]:
             kind=item["kind"],
             lead_id=item["lead_id"],
             commitment_id=item.get("commitment_id"),
-            params=item["params"],
-            key=item["key"],
+            params=params,
+            key=key,
             created_at=item["at"],
         )
         for item in items
-        for u in sorted(set(item["users"]))
+        for u, params, key in _with_deputies(item)
     ]
     if not rows:
         return []
@@ -55,6 +56,17 @@ def notify_many(items: list[dict[str, Any]]) -> list[Notification]:
     for at in sorted({n.created_at for n in fresh}):
         outbox.deliveries_create(notifications=[n for n in fresh if n.created_at == at], now=at)
     return fresh
+
+
+def _with_deputies(item: dict[str, Any]) -> list[tuple[int, dict[str, Any], str]]:
+    """Each recipient's (user, params, key), and for a recipient who is away a copy for their deputy
+    (DESIGN §7), marked with whom it is for — unless the deputy is told anyway."""
+    users = sorted(set(item["users"]))
+    out = [(u, item["params"], item["key"]) for u in users]
+    for absent, deputy in sorted(absences.deputies(users, item["at"]).items()):
+        if deputy not in users:
+            out.append((deputy, {**item["params"], "for_user": absent}, f"{item['key']}:for:{absent}"))
+    return out
 
 
 def _insert_new(rows: list[Notification]) -> list[Notification]:

@@ -2,6 +2,7 @@
 
 import functools
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -35,6 +36,10 @@ TEXTS = {
     ),
     "landed": _("Lead “%(lead)s” has landed."),
     "closed": _("Lead “%(lead)s” was closed."),
+    "assigned_to_you": _("Lead “%(lead)s” is now yours to handle."),
+    "merged": _(
+        "Lead “%(lead)s” was closed as a duplicate and merged into another registration of the company."
+    ),
     "commitment_to_review": _("Commitment application “%(lead)s” awaits your decision."),
     "commitment_decided": _("Commitment application “%(lead)s” is now “%(state)s”."),
     "commitment_inspected": _("Inspection of “%(lead)s” recorded: now “%(state)s”."),
@@ -59,6 +64,24 @@ TEXTS = {
 
 
 def render(notification: Notification) -> str:
+    p = notification.params
+    text = _text(notification)
+    if p.get("for_user"):  # a deputy's copy (DESIGN §7)
+        return str(_("For %(name)s, who is away: %(text)s")) % {"name": _person(p["for_user"]), "text": text}
+    return text
+
+
+def _person(user_id: int) -> str:
+    names = (
+        get_user_model().objects.filter(pk=user_id).values_list("first_name", "last_name", "username").first()
+    )
+    if names is None:
+        return str(user_id)
+    first, last, username = names
+    return f"{last}{first}".strip() or username
+
+
+def _text(notification: Notification) -> str:
     p = notification.params
     deadline = parse_datetime(p["deadline_at"]) if p.get("deadline_at") else None
     return str(TEXTS.get(notification.kind, notification.kind)) % {

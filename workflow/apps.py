@@ -27,9 +27,9 @@ class WorkflowConfig(AppConfig):
         from django.contrib.auth import get_user_model
 
         from workflow import refcache
-        from workflow.models import HolidayDate, HolidayYear, Membership, OrgUnit
+        from workflow.models import Absence, HolidayDate, HolidayYear, Membership, OrgUnit
 
         post_migrate.connect(refcache.forget, dispatch_uid="workflow.refcache.forget")
-        for model in (Membership, OrgUnit, HolidayYear, HolidayDate):
+        for model in (Membership, OrgUnit, HolidayYear, HolidayDate, Absence):
             refcache.watch(model)
         refcache.watch(get_user_model(), unless_only={"last_login"})  # a login changes nothing remembered

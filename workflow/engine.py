@@ -57,6 +57,9 @@ class Declared:
     notice: Notice | None = None
     name: str | None = None  # the API's name, where the method's differs (`return_` → `return`)
     system: bool = False  # fired by the system only (the clock), never by a person
+    # fired through an endpoint of its own (a correction is a PATCH of the case, not an action):
+    # neither among the generic `…/transitions/{name}/` nor among the available actions
+    own_endpoint: bool = False
 
 
 def declare(
@@ -67,10 +70,19 @@ def declare(
     notify: Notice | None = None,
     name: str | None = None,
     system: bool = False,
+    own_endpoint: bool = False,
 ) -> dict[str, Declared]:
     """`@transition(..., custom=declare(...))`: the rest of a transition's declaration."""
     return {
-        "engine": Declared(label=label, input=input, effect=effect, notice=notify, name=name, system=system)
+        "engine": Declared(
+            label=label,
+            input=input,
+            effect=effect,
+            notice=notify,
+            name=name,
+            system=system,
+            own_endpoint=own_endpoint,
+        )
     }
 
 
@@ -88,6 +100,7 @@ class Members:
     unit_code: str | None = None
     level: str | None = None
     roles: tuple[str, ...] = (Role.OFFICER, Role.LEADER)
+    user_id: int | None = None  # one person (a case's assignee), whatever their roles
 
 
 Audience = Callable[[Any, Mapping[str, Any]], Members | None]
@@ -154,12 +167,14 @@ class CaseType:
         return {name: declared(t).label for name, t in self.transitions.items()}
 
     def edges(self) -> list[dict[str, Any]]:
-        """Every (source, transition, target) of the machine, for drawing it."""
+        """Every (source, transition, target) of the machine, for drawing it — without the case work
+        that leaves the state as it is (who holds the case, corrections: not moves of the machine)."""
         fsm_field = self.model._meta.get_field(self.field_name)
         return [
             {"name": declared(t).name or t.name, "source": t.source, "target": target}
             for t in fsm_field.get_all_transitions(self.model)  # type: ignore[union-attr] # FSMField's own method
             for target in (getattr(t.target, "allowed_states", None) or [t.target])
+            if not (declared(t).own_endpoint and target == t.source)
         ]
 
     def transition(self, name: str) -> Transition:
@@ -177,7 +192,16 @@ class CaseType:
     def available(self, case: Any, user: Any) -> list[str]:
         """The transitions `user` may fire on `case` now, straight from the machine."""
         method = getattr(case, f"get_available_user_{self.field_name}_transitions")
-        return [declared(t).name or t.name for t in method(user) if "engine" in t.custom]
+        return [
+            declared(t).name or t.name
+            for t in method(user)
+            if "engine" in t.custom and not declared(t).own_endpoint
+        ]
+
+    def may(self, case: Any, user: Any, name: str) -> bool:
+        """May `user` fire `name` on `case` now (the state allows it and the permission holds)."""
+        t = self.transitions[name]
+        return can_proceed(getattr(case, t.name)) and t.has_perm(case, user)
 
     def wait_kinds(self) -> tuple[str, str]:
         remind, escalate = engine.LADDER_SUFFIXES
@@ -595,6 +619,10 @@ def _notice(
 
 def members_of(m: Members) -> set[int]:
     """The user ids an audience stands for now (active people only)."""
+    if m.user_id is not None:
+        index = refcache.get("workflow.members", _membership_index)
+        active = any(m.user_id in people for people in index.values())  # active members only
+        return {m.user_id} if active else set()
     if m.unit_id is not None:
         key: tuple[str, Any] = ("id", m.unit_id)
     elif m.unit_code is not None:

@@ -115,8 +115,12 @@ class Absence(models.Model):
     class Meta:
         ordering = ["-start", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="absence_end_after_start"),
-            models.CheckConstraint(condition=~models.Q(deputy=models.F("user")), name="absence_deputy_not_self"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="absence_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(deputy=models.F("user")), name="absence_deputy_not_self"
+            ),
         ]
         indexes = [models.Index(fields=["deputy", "end"], name="absence_deputy_idx")]
 

@@ -10,10 +10,14 @@ from django.db.models import QuerySet
 from workflow.models import TransitionRecord
 
 
-def history(*, subject: models.Model) -> QuerySet[TransitionRecord]:
-    """The timeline of one case (a lead, an application …), oldest first, with who acted."""
+def history(*, subject: models.Model, also: Sequence[Any] = ()) -> QuerySet[TransitionRecord]:
+    """The timeline of one case (a lead, an application …), oldest first, with who acted; `also`:
+    the ids of cases of the same type whose timelines it keeps (duplicates merged into it)."""
+    which = models.Q(subject_id=subject.pk)
+    if isinstance(also, models.QuerySet) or also:
+        which |= models.Q(subject_id__in=also)  # a queryset stays a subquery: still one query
     return TransitionRecord.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        which, subject_type=ContentType.objects.get_for_model(subject)
     ).select_related("actor")
 
 

@@ -72,7 +72,10 @@ class HistorySerializer(serializers.ModelSerializer):
     )
     from_state = serializers.CharField(source="source")
     to_state = serializers.CharField(source="target")
+    case = serializers.IntegerField(
+        source="subject_id", help_text="the case the row belongs to: another id for a merged duplicate's rows"
+    )
 
     class Meta:
         model = TransitionRecord
-        fields = ["id", "transition", "from_state", "to_state", "actor", "at", "params", "rule"]
+        fields = ["id", "case", "transition", "from_state", "to_state", "actor", "at", "params", "rule"]

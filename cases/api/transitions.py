@@ -5,12 +5,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.errors import NotFound
 from workflow import engine
 
 Getter = Callable[[Any, Any], Any]  # (user, pk) → the case as the caller may see it (NotFound otherwise)
@@ -28,7 +30,7 @@ def transition_urls(
             name=f"api-{case_type.key}-transition-{name}",
         )
         for name, t in case_type.transitions.items()
-        if not engine.declared(t).system
+        if not engine.declared(t).system and not engine.declared(t).own_endpoint
     ]
     urls.append(
         path(
@@ -56,6 +58,8 @@ def _view(case_type: engine.CaseType, name: str | None, get: Getter, serializer:
     class TransitionView(APIView):
         @schema
         def post(self, request: Request, pk: int, **kwargs: Any) -> Response:
+            if name is None and engine.declared(case_type.transition(kwargs["name"])).own_endpoint:
+                raise NotFound(_("There is no action called %(name)s."), {"name": kwargs["name"]})
             engine.fire(
                 case_type, pk=pk, name=name or kwargs["name"], actor=request.user, params=request.data
             )
