@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -14,26 +13,17 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
+from cases.attachments import uploads
 from cases.errors import CaseError, NotPermitted
 from cases.imports import files, selectors
 from cases.imports import services as imports
 from cases.imports.models import ImportJob
 
 
-class CappedUpload(FileUploadHandler):
-    """Stops taking a file in once it passes the import cap, so no more of it is parsed or written
-    to a temporary file. (The service's own chunked read is the cap for every other caller.)"""
+class CappedUpload(uploads.CappedUpload):
+    """The shared streaming cap (cases.attachments.uploads), at the import's 10 MB."""
 
-    too_large = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        if start + len(raw_data) > files.MAX_BYTES:
-            self.too_large = True
-            raise StopUpload(connection_reset=True)  # the rest of the body is not read
-        return raw_data  # on to Django's own handlers
-
-    def file_complete(self, file_size: int) -> None:
-        return None
+    limit = files.MAX_BYTES
 
 
 # CSRF is checked in `post`, once the cap is in place: the middleware's check reads the body first.
