@@ -58,12 +58,13 @@ def build(*, leads: int, clocks: int, due: int) -> dict[str, int]:
             INSERT INTO cases_lead (id, name, company_name, credit_code, sector_id, segment, total_investment_cny,
                 strategic, source, contacts, notes, state, unit_id, discovering_unit_id, first_negotiation,
                 first_negotiation_reason, first_negotiation_unit_id, first_negotiation_confirmed_at, clock_id,
-                reward_reason, closed_reason, created_by_id, created_at, updated_at)
+                reward_reason, closed_reason, created_by_id, created_at, updated_at, home_registration_number,
+                home_country)
             SELECT i, '项目 ' || i, '企业 ' || i, lpad(i::text, 18, '0'), 'integrated_circuits', 'rnd_design',
                    150000000, false, 'district', '', '', s.state,
                    CASE WHEN s.state IN ('draft', 'pending_confirmation') THEN NULL ELSE u.unit_id END,
                    u.unit_id, true, '', u.unit_id, %(now)s, CASE WHEN s.state = 'negotiating' THEN i END,
-                   '', '', %(officer)s, %(now)s - i * interval '90 seconds', %(now)s
+                   '', '', %(officer)s, %(now)s - i * interval '90 seconds', %(now)s, '', ''
             FROM generate_series(1, %(leads)s) i
             JOIN bench_unit u ON u.k = i %% %(units)s
             JOIN bench_state s ON s.k = i %% 100

@@ -63,6 +63,19 @@ def can_dispatch(lead: Any, user: Any) -> bool:
     return bool(getattr(user, "is_active", False)) and user.has_perm(DISPATCH)
 
 
+def can_hold(lead: Any, user: Any) -> bool:
+    """The people of the unit working the lead keep who holds it (DESIGN §6a): officers claim and
+    hand over, leaders assign anyone of the unit (the effect tells the two apart)."""
+    perms = _object_perms(lead, user)
+    return WORK in perms or APPROVE in perms
+
+
+def can_correct(lead: Any, user: Any) -> bool:
+    """The unit's officers (the registering unit's while it is a draft) and city officers correct a
+    lead's facts (DESIGN §3 "Correcting a lead")."""
+    return can_work(lead, user) or can_dispatch(lead, user)
+
+
 def can_close(lead: Any, user: Any) -> bool:
     """The unit leader closes the unit's leads; a city officer closes any."""
     return can_dispatch(lead, user) or can_approve(lead, user)

@@ -15,6 +15,7 @@ CITY_OFFICERS = "city_officers"
 CITY_LEADERS = "city_leaders"
 PUSHING_UNIT = "pushing_unit"  # the unit whose push the city just confirmed
 LOST_UNIT_LEADERS = "lost_unit_leaders"  # the leaders of the unit whose clock ran out
+ASSIGNEE = "assignee"  # the person a lead was just given to (DESIGN §6a)
 
 
 def _unit(*roles: str) -> Audience:
@@ -45,4 +46,5 @@ LEAD: dict[str, Audience] = {
     DISCOVERER: lambda lead, data: Members(unit_id=lead.discovering_unit_id),
     PUSHING_UNIT: _named("pushing_unit", *BOTH),
     LOST_UNIT_LEADERS: _named("lost_unit", Role.LEADER),
+    ASSIGNEE: lambda lead, data: Members(user_id=data["assignee_id"]) if data.get("assignee_id") else None,
 }

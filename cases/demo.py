@@ -16,6 +16,7 @@ PEOPLE = {
     "city_officer": ("beijing", "officer"),
     "city_leader": ("beijing", "leader"),
     "haidian_officer": ("haidian", "officer"),
+    "haidian_officer2": ("haidian", "officer"),  # a colleague: hand-overs and deputies (DESIGN §6a, §7)
     "haidian_leader": ("haidian", "leader"),
     "shunyi_officer": ("shunyi", "officer"),
     "shunyi_leader": ("shunyi", "leader"),

@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
         "LeadStateEnum": "cases.models.State",
         "CommitmentStateEnum": "cases.models.CommitmentState",
         "RewardStateEnum": "cases.models.RewardState",
+        "ActivityKindEnum": "cases.models.Activity.Kind",
     },
 }
 
@@ -296,6 +297,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shoutan@localhost")
 WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+
+# The CJK TrueType font the formal papers (cases/documents, docs/documents.md) embed, so their Chinese
+# prints and extracts correctly anywhere; a .ttc collection's first face is used. Debian/Ubuntu:
+# `apt-get install fonts-wqy-microhei`. Missing file: the document endpoints answer 503 saying so.
+PDF_FONT = os.environ.get("PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 # Model-level permissions each role of a city-level unit holds (DESIGN §2: "city roles hold the
 # equivalent model-level permissions"). Object-level grants for districts and zones are made by
@@ -351,3 +357,43 @@ if env_bool("PRODUCTION", False):
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- Attachments (DESIGN §6a, §11; docs/attachments.md) ----------------------------------------------
+# Files on leads, milestones and commitment applications go through the `attachments` storage: a
+# directory under VAR_DIR by default (ATTACHMENTS_DIR to move it); with ATTACHMENTS_S3_BUCKET set, an
+# S3-compatible object store such as MinIO through django-storages (install `django-storages[s3]`;
+# credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). "default" and "staticfiles" stay as
+# chosen above (Django's own, or the production block's).
+if os.environ.get("ATTACHMENTS_S3_BUCKET"):
+    _attachments_storage: dict = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ATTACHMENTS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("ATTACHMENTS_S3_ENDPOINT_URL") or None,  # MinIO: its URL
+            "region_name": os.environ.get("ATTACHMENTS_S3_REGION") or None,
+            "location": "attachments",
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,  # files are served through the API, never by a public URL
+        },
+    }
+else:
+    _attachments_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(Path(os.environ.get("ATTACHMENTS_DIR", VAR_DIR / "attachments"))),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+STORAGES = {
+    **globals().get(
+        "STORAGES",
+        {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ),
+    "attachments": _attachments_storage,
+}
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # per file, capped while the upload streams in (§11)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from cases.absences.web import AbsencesViewset
 from cases.api.urls import fallback as api_fallback
 from cases.attachments.web import AttachmentsViewset
 from cases.commitments.web import CommitmentsViewset
@@ -29,6 +30,7 @@ class CasesApp(Application):
         ImportsViewset(),
         NotificationsViewset(),
         ParametersViewset(),
+        AbsencesViewset(),
         ChartViewset(),
         AttachmentsViewset(),
         DocumentsViewset(),

@@ -2,6 +2,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from notifications import outbox
@@ -64,9 +65,33 @@ def _with_deputies(item: dict[str, Any]) -> list[tuple[int, dict[str, Any], str]
     users = sorted(set(item["users"]))
     out = [(u, item["params"], item["key"]) for u in users]
     for absent, deputy in sorted(absences.deputies(users, item["at"]).items()):
-        if deputy not in users:
-            out.append((deputy, {**item["params"], "for_user": absent}, f"{item['key']}:for:{absent}"))
+        if deputy not in users and _may_see(deputy, item):
+            marked = {**item["params"], "for_user": absent, "for_name": _name(absent)}
+            out.append((deputy, marked, f"{item['key']}:for:{absent}"))
     return out
+
+
+def _may_see(user_id: int, item: dict[str, Any]) -> bool:
+    """Whether a deputy may see the case of a copy: standing in grants no sight of another unit's cases."""
+    from cases import access  # the cases' permission functions: notifications read cases, never back
+    from cases.models import CommitmentApplication, Lead
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    if item.get("lead_id"):
+        return access.can_view(Lead.objects.get(pk=item["lead_id"]), user)
+    if item.get("commitment_id"):
+        return access.can_view_commitment(CommitmentApplication.objects.get(pk=item["commitment_id"]), user)
+    return True  # about no case (the calendar): nothing to hide
+
+
+def _name(user_id: int) -> str:
+    """How a copy names the person it stands in for, stored with it: rendering reads no more rows."""
+    first, last, username = (
+        get_user_model().objects.values_list("first_name", "last_name", "username").get(pk=user_id)
+    )
+    return f"{last}{first}".strip() or username
 
 
 def _insert_new(rows: list[Notification]) -> list[Notification]:

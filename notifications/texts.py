@@ -2,7 +2,6 @@
 
 import functools
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -66,19 +65,9 @@ TEXTS = {
 def render(notification: Notification) -> str:
     p = notification.params
     text = _text(notification)
-    if p.get("for_user"):  # a deputy's copy (DESIGN §7)
-        return str(_("For %(name)s, who is away: %(text)s")) % {"name": _person(p["for_user"]), "text": text}
+    if p.get("for_user"):  # a deputy's copy (DESIGN §7), naming whom it stands in for
+        return str(_("For %(name)s, who is away: %(text)s")) % {"name": p.get("for_name", ""), "text": text}
     return text
-
-
-def _person(user_id: int) -> str:
-    names = (
-        get_user_model().objects.filter(pk=user_id).values_list("first_name", "last_name", "username").first()
-    )
-    if names is None:
-        return str(user_id)
-    first, last, username = names
-    return f"{last}{first}".strip() or username
 
 
 def _text(notification: Notification) -> str:

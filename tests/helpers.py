@@ -4,7 +4,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from cases.leads.machine import LEAD
 from cases.models import Credit, Exclusion, Lead, LeadGroupObjectPermission, Milestone
@@ -47,3 +49,17 @@ def snapshot(lead: Lead) -> dict:
         "credits": Credit.objects.filter(lead=lead).count(),
         "notifications": Notification.objects.count(),
     }
+
+
+def api(user: Any) -> APIClient:
+    """The API as `user` (signed in without a token round trip)."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def browser(user: Any) -> Client:
+    """The pages as `user` (a session)."""
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    return client

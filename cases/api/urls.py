@@ -1,10 +1,13 @@
 from django.urls import path, re_path
 
+from cases.absences import api as absences
 from cases.api import common
 from cases.attachments import api as attachments
 from cases.commitments import api as commitments
 from cases.documents import api as documents
 from cases.leads import api as leads
+from cases.leads import casework
+from cases.leads import lists as lead_lists
 from cases.outcomes import api as outcomes
 from cases.parameters import api as parameters
 
@@ -12,7 +15,16 @@ urlpatterns = [
     path("auth/token/", common.TokenView.as_view(), name="api-token"),
     path("units/", common.UnitList.as_view(), name="api-units"),
     path("leads/", leads.LeadList.as_view(), name="api-leads"),
+    path("leads/export/", lead_lists.Export.as_view(), name="api-leads-export"),
+    path("leads/bulk/", lead_lists.Bulk.as_view(), name="api-leads-bulk"),
+    path("saved-filters/", lead_lists.SavedFilterList.as_view(), name="api-saved-filters"),
+    path("saved-filters/<int:pk>/", lead_lists.SavedFilterDetail.as_view(), name="api-saved-filter"),
     path("leads/<int:pk>/", leads.LeadDetail.as_view(), name="api-lead"),
+    path("leads/<int:pk>/assignee/", casework.LeadAssignee.as_view(), name="api-lead-assignee"),
+    path("leads/<int:pk>/merge/", casework.LeadMerge.as_view(), name="api-lead-merge"),
+    path("leads/<int:pk>/activities/", casework.LeadActivities.as_view(), name="api-lead-activities"),
+    path("absences/", absences.AbsenceList.as_view(), name="api-absences"),
+    path("absences/<int:pk>/", absences.AbsenceDetail.as_view(), name="api-absence"),
     *leads.transitions,
     path(
         "leads/<int:pk>/recommendations/", outcomes.Recommendations.as_view(), name="api-lead-recommendations"

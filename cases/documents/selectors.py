@@ -22,6 +22,7 @@ from cases.errors import NotFound
 from cases.leads import selectors as lead_selectors
 from cases.leads.models import Lead
 from cases.outcomes.models import RewardCase, RewardState
+from workflow import selectors as engine_selectors
 from workflow.models import ClockStatus, OrgUnit, TransitionRecord
 from workflow.services import CITY
 
@@ -72,7 +73,8 @@ def country_zh(code: str) -> str:
 
 
 def _history(lead: Lead) -> list[TransitionRecord]:
-    return list(lead_selectors.lead_history(lead=lead))
+    """The lead's own history: a duplicate merged into it brings its timeline, not its papers."""
+    return list(engine_selectors.history(subject=lead))
 
 
 def _recognition(records: list[TransitionRecord]) -> TransitionRecord | None:

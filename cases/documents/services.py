@@ -17,7 +17,7 @@ from cases.documents import render, selectors
 from cases.documents.models import Document, Kind
 from cases.documents.selectors import Paper
 from cases.errors import Conflict
-from workflow.models import Level, OrgUnit
+from workflow.models import Level, Membership, OrgUnit
 
 # The kind's word in the number (机关代字 + 文种).
 KIND_WORDS = {
@@ -107,6 +107,17 @@ def report_pdf(*, user: Any, report: dict, start: date, end: date) -> tuple[byte
     once per period by the city."""
     paper = selectors.report_paper(start=start, end=end)
     font = render.font_name()
+    if not Membership.objects.filter(user=user, unit__level=Level.CITY).exists():
+        # the city issues the report; a unit's copy shows the figures it may see, and no number (one
+        # number stands for one paper: the city's, of every unit)
+        now = timezone.now()
+        copy = Document(
+            kind=paper.kind, unit=paper.unit, year=timezone.localtime(now).year, serial=0,
+            number=str(_("Copy for reference, not numbered")), issued_at=now, issued_by=user,
+        )  # fmt: skip
+        return render.render_report(report=report, document=copy, font=font), render.file_name(
+            paper=paper, document=copy
+        )
     with transaction.atomic():
         document = document_issue(paper=paper, actor=user, period=(start, end))
         pdf = render.render_report(report=report, document=document, font=font)

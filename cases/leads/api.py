@@ -4,14 +4,15 @@ selector; a lead's transitions are generated from its declarations (cases.api.tr
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.api.transitions import transition_urls
-from cases.leads import selectors, services
-from cases.leads.inputs import LeadInput
+from cases.leads import lists, selectors, services
+from cases.leads.inputs import CorrectionInput, LeadInput
+from cases.leads.lists import LeadListQuery
 from cases.leads.machine import LEAD
 from cases.leads.serializers import (
     CreditSerializer,
@@ -19,6 +20,7 @@ from cases.leads.serializers import (
     LeadSummarySerializer,
     lead_summaries,
 )
+from workflow import engine
 
 
 class SummaryList:
@@ -38,22 +40,13 @@ class SummaryList:
 class LeadList(SummaryList, generics.ListAPIView):
     serializer_class = LeadSummarySerializer
 
-    @extend_schema(
-        parameters=[OpenApiParameter("state"), OpenApiParameter("unit"), OpenApiParameter("q")],
-    )
+    @extend_schema(parameters=[LeadListQuery])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        p = self.request.query_params
-        user = self.request.user
-        return selectors.lead_list(
-            user=user,
-            state=p.get("state"),
-            unit=p.get("unit"),
-            q=p.get("q"),
-            sees_all=selectors.sees_every_lead(user=user),  # one query where has_perm takes two
-        )
+        # sees_every_lead inside: one query where has_perm takes two
+        return lists.lead_list_for(user=self.request.user, params=self.request.query_params)
 
     @extend_schema(request=LeadInput, responses={201: LeadDetailSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -70,16 +63,40 @@ class LeadDetail(APIView):
         lead = selectors.lead_get(user=request.user, lead_id=pk)
         return Response(LeadDetailSerializer(lead, context={"request": request}).data)
 
+    @extend_schema(request=CorrectionInput, responses={200: LeadDetailSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        """Correct the lead's facts (DESIGN §3): free in draft, with a `reason` afterwards; the
+        history lists each changed field with its old and new value."""
+        engine.fire(LEAD, pk=pk, name="correct", actor=request.user, params=request.data)
+        return self.get(request, pk)
+
+
+class QueueQuery(serializers.Serializer):
+    mine = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="my cases: the open leads I hold or hold for an absent colleague",
+    )
+
 
 class Queue(SummaryList, generics.ListAPIView):
     serializer_class = LeadSummarySerializer
 
+    @extend_schema(parameters=[QueueQuery])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> Any:
+        self.mine = engine.validate(QueueQuery, self.request.query_params)["mine"]
+        if self.mine:
+            return selectors.lead_my_cases(user=self.request.user)
         self.rights = selectors.queue_rights(user=self.request.user)  # one query for the page and count
         return selectors.lead_queue(user=self.request.user, rights=self.rights)
 
     def counted(self, leads: Any) -> Any:
         """The queue counted from the caller's grants (selectors.lead_queue_count): the same leads."""
+        if self.mine:
+            return leads.order_by()
         return lambda limit: selectors.lead_queue_count(
             user=self.request.user, rights=self.rights, limit=limit
         )

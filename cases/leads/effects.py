@@ -5,24 +5,26 @@ before the state, history, grants, ladder and events are written: an error here 
 from decimal import Decimal
 from typing import Any
 
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import policy
-from cases.errors import Bilingual, Conflict, Invalid
+from cases import access, policy
+from cases.errors import Bilingual, Conflict, Invalid, NotPermitted
 from cases.leads import services
-from cases.leads.models import Exclusion, Milestone, Referrer, State
+from cases.leads.models import Exclusion, Lead, Milestone, Referrer, State
 from cases.outcomes.models import Credit, RewardCase
 from cases.parameters.selectors import parameters_at
+from workflow import absences
 from workflow import services as engine
 from workflow.engine import Notice, Step, each
-from workflow.models import ClockStatus, OrgUnit
+from workflow.models import ClockStatus, Membership, OrgUnit
 
 
 @each
 def submit(step: Step) -> None:
     lead = step.case
-    services.refuse_duplicate(credit_code=lead.credit_code, exclude_pk=lead.pk)
+    services.refuse_duplicate_of(lead)
     # routed by who discovered it, not by its source: a fund's tip a district took up is the district's
     found = lead.discovering_unit
     target = policy.submit_target(
@@ -46,6 +48,7 @@ def confirm(step: Step) -> None:
 @each
 def decline(step: Step) -> None:
     step.rule = _rules(_("§5: the city declined the claim and will choose the landing unit"), _ruling(step))
+    _assignee_follows_unit(step)  # the city pool: nobody of the claiming unit holds it any more
 
 
 @each
@@ -61,10 +64,16 @@ def rule_strategic(step: Step) -> None:
     """§5: the city rules on the strategic flag later, with a reason. The lead stays where it is;
     its first-negotiation clock starts if it now qualifies and a unit holds it, and stops if it no
     longer qualifies."""
-    lead = step.case
     ruling = _ruling(step, strategic=step.params["strategic"], reason=step.params["reason"])
+    step.rule = _rules(ruling, _clock_follows_eligibility(step))
+
+
+def _clock_follows_eligibility(step: Step) -> str:
+    """After the eligibility changed (a ruling, a corrected amount): the first-negotiation clock
+    starts if the lead now qualifies and a unit holds it, and stops if it no longer qualifies.
+    Returns what happened, for the history ("" for nothing)."""
+    lead = step.case
     live = lead.clock is not None and lead.clock.status in (ClockStatus.RUNNING, ClockStatus.PAUSED)
-    clock = ""
     if lead.first_negotiation and not live and lead.state in HELD:
         if lead.first_negotiation_unit is None:  # the ruling is the city's recognition of the unit (§15)
             lead.first_negotiation_unit, lead.first_negotiation_confirmed_at = lead.unit, step.now
@@ -72,12 +81,12 @@ def rule_strategic(step: Step) -> None:
         _start_clock(step)
         if lead.state != State.NEGOTIATING:  # it waits on the leader or the city, as any clock would
             _pause(step, lead.state)
-        clock = str(_("the no-progress clock starts"))
-    elif not lead.first_negotiation and live:
+        return str(_("the no-progress clock starts"))
+    if not lead.first_negotiation and live:
         _stop(step)
         step.record["clock_stopped"] = True
-        clock = str(_("the no-progress clock stops"))
-    step.rule = _rules(ruling, clock)
+        return str(_("the no-progress clock stops"))
+    return ""
 
 
 # The states in which a unit holds the lead with its first-negotiation clock (running or paused).
@@ -109,6 +118,7 @@ def _rules(*parts: Any) -> str:
 @each
 def reassign(step: Step) -> None:
     _unit, override = _target_unit(step)
+    _assignee_follows_unit(step)
     _start_clock(step)
     step.rule = _rules(
         _("§5: the city chose another landing unit after the deadline passed; a new 3-month clock"), override
@@ -120,7 +130,23 @@ def _give_first_negotiation(step: Step, unit: OrgUnit) -> None:
     lead.unit = lead.first_negotiation_unit = unit
     lead.first_negotiation_confirmed_at = step.now
     step.record["unit"] = step.notice_params["unit"] = unit.code
+    _assignee_follows_unit(step)
     _start_clock(step)
+
+
+def _assignee_follows_unit(step: Step) -> None:
+    """The assignee is one of the unit's people (DESIGN §6a): when the lead leaves the unit, nobody
+    holds it until the new unit's people take it."""
+    lead = step.case
+    if lead.assignee_id is None:
+        return
+    if (
+        lead.unit_id is not None
+        and Membership.objects.filter(user_id=lead.assignee_id, unit_id=lead.unit_id).exists()
+    ):
+        return
+    step.record["assignee_released"] = lead.assignee.username
+    lead.assignee = None
 
 
 def _start_clock(step: Step) -> None:
@@ -199,10 +225,14 @@ def report_progress(step: Step) -> None:
             {"deadline": timezone.localtime(clock.deadline_at).strftime("%Y-%m-%d %H:%M")},
             code="deadline_passed",
         )
-    Milestone.objects.create(
+    milestone = Milestone.objects.create(
         lead=lead, unit=lead.unit, kind=p["milestone"], date=p["date"], evidence=p["evidence"],
         reported_by=step.actor, reported_at=step.now,
     )  # fmt: skip
+    # the files of the lead that prove it (validated by ProgressInput), shown to the deciding leader
+    from cases.attachments import services as attachments  # a capability of its own, loaded after leads
+
+    attachments.milestone_attachments_link(milestone=milestone, attachment_ids=p.get("attachments", []))
     _pause(step, "progress_review")
     step.rule = str(
         _("Substantive milestone reported: %(kind)s; the clock pauses for the leader's review")
@@ -262,6 +292,7 @@ def confirm_push(step: Step) -> None:
     Exclusion.objects.create(lead=lead, unit=pusher, reason=Exclusion.Reason.PUSHED, at=step.now)
     _stop(step)
     lead.unit = None
+    _assignee_follows_unit(step)
     step.record["pushing_unit"] = step.notice_params["unit"] = pusher.code
     step.record["referral_credit"] = credited
 
@@ -288,6 +319,7 @@ def escalate(steps: list[Step]) -> None:
         step.notice_params["unit"] = lost.code
         step.rule = rule
         lead.unit = None
+        _assignee_follows_unit(step)
     Exclusion.objects.bulk_create(exclusions)
 
 
@@ -346,3 +378,156 @@ def _resume(step: Step) -> None:
 def _stop(step: Step) -> None:
     if step.case.clock is not None:
         engine.clock_stop(clock=step.case.clock, at=step.now)
+
+
+# --- case work (DESIGN §3 "Correcting a lead", §6a) --------------------------------------------------
+
+
+@each
+def set_assignee(step: Step) -> None:
+    """Who holds the lead (承办人): one of its unit's people, or nobody. A leader of the unit gives it
+    to anyone of the unit; an officer claims an unassigned lead, or hands over one they hold — or one
+    held by a colleague they stand in for (DESIGN §7 deputies)."""
+    lead, actor, new = step.case, step.actor, step.params["username"]
+    old = lead.assignee
+    step.params = {}  # the history records usernames, below
+    if new == old:
+        raise Conflict(
+            _("%(name)s already holds this lead."),
+            {"name": new.username if new else "—"},
+            code="unchanged",
+        )
+    home = lead.unit if lead.unit_id else lead.discovering_unit
+    if new is not None and not Membership.objects.filter(user=new, unit=home).exists():
+        raise Invalid(
+            _("%(name)s is not one of %(unit)s's people: a lead is held by someone of its unit."),
+            {"name": new.username, "unit": Bilingual(home.name_zh, home.name_en)},
+            code="not_in_unit",
+        )
+    if access.can_approve(lead, actor):
+        rule = _("The unit leader assigned the lead")
+    elif old is None and new == actor:
+        rule = _("The officer took the lead (claim)")
+    elif old is not None and old.pk in {
+        actor.pk,
+        *absences.covered_by(actor.pk, timezone.localdate(step.now)),
+    }:
+        rule = _("The lead was handed over") if new is not None else _("The lead was released")
+    else:
+        raise NotPermitted(
+            _(
+                "An officer claims a lead nobody holds or hands over one they hold (or hold for an absent "
+                "colleague); only a leader of the unit gives a colleague's lead to someone else."
+            )
+        )
+    lead.assignee = new
+    step.record = {
+        "assignee_before": old.username if old else None,
+        "assignee": new.username if new else None,
+        "assignee_id": new.pk if new else None,
+    }
+    step.rule = str(rule)
+    if new is None or new == actor:
+        step.notice = None  # nobody to tell: the actor knows
+
+
+CORRECTABLE = (
+    "name", "company_name", "credit_code", "home_registration_number", "home_country", "sector", "segment",
+    "total_investment_cny", "strategic", "foreign_investment_usd", "land_need_mu", "contacts", "notes",
+)  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as the history stores it."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(getattr(value, "pk", getattr(value, "code", value)))
+
+
+@each
+def correct(step: Step) -> None:
+    """Correct a lead's facts: each changed field with its old and new value in the history, with the
+    reason; a change of the amount or the strategic flag re-runs §5 (and the clock follows)."""
+    lead, given = step.case, dict(step.params)
+    reason = given.pop("reason", "").strip()
+    step.params = {"reason": reason} if reason else {}
+    changes = []
+    for name in CORRECTABLE:
+        if name not in given:
+            continue
+        old = _plain(getattr(lead, "sector_id" if name == "sector" else name))
+        new = _plain(given[name])
+        if name == "home_country":
+            old = lead.home_country.code or ""
+        if old != new:
+            changes.append({"field": name, "old": old, "new": new})
+            setattr(lead, name, given[name])
+    if not changes:
+        raise Invalid(_("Nothing to correct: every value given is the lead's already."), code="unchanged")
+    fields = {c["field"] for c in changes}
+    if fields & {"credit_code", "home_registration_number", "home_country"}:
+        services.refuse_duplicate_of(lead)
+    rule = [str(_("Corrected: %(fields)s")) % {"fields": ", ".join(c["field"] for c in changes)}]
+    if fields & {"total_investment_cny", "strategic"}:
+        decision = policy.first_negotiation(
+            total_investment_cny=lead.total_investment_cny, strategic=lead.strategic
+        )
+        if decision.applies != lead.first_negotiation or decision.reason != lead.first_negotiation_reason:
+            lead.first_negotiation, lead.first_negotiation_reason = decision.applies, decision.reason
+            step.record["first_negotiation"] = decision.applies
+            rule += [decision.reason, _clock_follows_eligibility(step)]
+    step.record["changes"] = changes
+    step.rule = _rules(*rule)
+
+
+@each
+def merge(step: Step) -> None:
+    """The city merges a duplicate registration into the lead that stays (DESIGN §3): this one is
+    closed as its duplicate; activities, credits and attachments move to the survivor, which keeps
+    both histories (its timeline shows this lead's beside its own)."""
+    lead, into = step.case, step.params["into"]
+    if into == lead.pk:
+        raise Invalid(_("A lead cannot be merged into itself."), code="merge_self")
+    try:  # the survivor is locked too; never waits, so two crossing merges cannot deadlock
+        survivor = Lead.objects.select_for_update(nowait=True).get(pk=into)
+    except Lead.DoesNotExist:
+        raise Invalid(
+            _("There is no lead #%(id)s to merge into."), {"id": into}, code="unknown_lead"
+        ) from None
+    except DatabaseError:
+        raise Conflict(
+            _("Lead #%(id)s is being changed by someone else right now; try again."),
+            {"id": into},
+            code="race",
+        ) from None
+    if survivor.state in (State.CLOSED, State.DRAFT):
+        raise Conflict(
+            _("Lead #%(id)s is closed or not yet submitted: merge into a registration that is in progress."),
+            {"id": into},
+            code="survivor_not_open",
+        )
+    services.merge_move(duplicate=lead, survivor=survivor)
+    lead.duplicate_of = survivor
+    lead.closed_reason = str(_("Duplicate of lead #%(id)s: %(reason)s")) % {
+        "id": into,
+        "reason": step.params["reason"],
+    }
+    _stop(step)
+    survivor.updated_at = step.now
+    survivor.save(update_fields=["updated_at"])
+    engine.history_records(
+        [
+            {
+                "subject": survivor,
+                "transition": "merged_in",
+                "source": survivor.state,
+                "target": survivor.state,
+                "actor_id": step.actor.pk,
+                "at": step.now,
+                "params": {"duplicate": lead.pk, "reason": step.params["reason"]},
+                "rule": str(_("Lead #%(id)s was merged into this one as its duplicate")) % {"id": lead.pk},
+            }
+        ]
+    )
+    step.record["into"] = into
+    step.rule = str(_("Closed as a duplicate of lead #%(id)s (merged by the city)")) % {"id": into}

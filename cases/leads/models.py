@@ -18,6 +18,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases import access, policy
 from cases.audiences import (
+    ASSIGNEE,
     CITY_OFFICERS,
     DISCOVERER,
     LOST_UNIT_LEADERS,
@@ -402,6 +403,50 @@ class Lead(ConcurrentTransitionMixin, models.Model):
         ),
     )
     def close(self) -> None: ...
+
+    # --- case work that leaves the state as it is (DESIGN §3, §6a), each through its own endpoint ---
+
+    @self_loops(
+        OPEN_STATES,
+        field=state,
+        permission=access.can_hold,
+        custom=declare(
+            _("Change who holds the lead"),
+            input=f"{INPUTS}.AssigneeInput",
+            effect=f"{EFFECTS}.set_assignee",
+            notify=Notice("assigned_to_you", (ASSIGNEE,)),
+            own_endpoint=True,
+        ),
+    )
+    def set_assignee(self) -> None: ...
+
+    @self_loops(
+        OPEN_STATES,
+        field=state,
+        permission=access.can_correct,
+        custom=declare(
+            _("Correct the lead"),
+            input=f"{INPUTS}.CorrectionInput",
+            effect=f"{EFFECTS}.correct",
+            own_endpoint=True,
+        ),
+    )
+    def correct(self) -> None: ...
+
+    @transition(
+        field=state,
+        source=[s for s in OPEN_STATES if s != State.DRAFT],
+        target=State.CLOSED,
+        permission=access.can_dispatch,
+        custom=declare(
+            _("Merge into another lead"),
+            input=f"{INPUTS}.MergeInput",
+            effect=f"{EFFECTS}.merge",
+            notify=Notice("merged", (UNIT, DISCOVERER)),
+            own_endpoint=True,
+        ),
+    )
+    def merge(self) -> None: ...
 
 
 class Milestone(models.Model):

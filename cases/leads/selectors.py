@@ -5,7 +5,7 @@ never by loading rows into Python.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -14,17 +14,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import access
 from cases.errors import Invalid, NotFound
+from cases.leads.models import OPEN_STATES, Activity
 from cases.models import Credit, Lead, LeadGroupObjectPermission, State
 from workflow import deadlines, workdays
 from workflow import selectors as engine_selectors
-from workflow.models import Clock, ClockStatus, TransitionRecord
+from workflow.models import Absence, Clock, ClockStatus, TransitionRecord
 
 # What awaits whom (GET /api/queue/).
 CITY_POOL = (State.PENDING_CONFIRMATION, State.PENDING_ASSIGNMENT, State.ESCALATED, State.PUSH_REQUESTED)
@@ -35,7 +36,7 @@ MAX_QUERY = 200  # a search term longer than any name or company the lists hold
 
 
 def _with_related(qs: QuerySet[Lead]) -> QuerySet[Lead]:
-    return qs.select_related("unit", "sector", "discovering_unit", "clock")
+    return qs.select_related("unit", "sector", "discovering_unit", "clock", "assignee")
 
 
 def leads_visible(*, user: Any, sees_all: bool | None = None) -> QuerySet[Lead]:
@@ -90,13 +91,58 @@ def _granted(user: Any, codename: str) -> QuerySet:
     ).values("content_object_id")
 
 
-SORTS = {
-    "new": ("-created_at", "-id"),
-    "old": ("created_at", "id"),
-    "deadline": ("clock__deadline_at", "-id"),
-    "investment": ("-total_investment_cny", "-id"),
-    "name": ("name", "id"),
+# The list's sortable columns (`?ordering=<field>`, `-<field>` descending): the field → what SQL sorts by.
+# `deadline` is a running or paused clock's stored deadline (a paused clock's projected one moves with
+# time and cannot be indexed); leads without one sort last either way.
+ORDERINGS: dict[str, Any] = {
+    "created_at": F("created_at"),
+    "name": F("name"),
+    "total_investment_cny": F("total_investment_cny"),
+    "state": F("state"),
+    "deadline": Case(
+        When(clock__status__in=(ClockStatus.RUNNING, ClockStatus.PAUSED), then=F("clock__deadline_at"))
+    ),
+    "unit": F("unit__code"),
+    "assignee": F("assignee__username"),
 }
+NULLABLE_ORDERINGS = ("deadline", "unit", "assignee")
+ORDERING_CHOICES = [f"{sign}{name}" for name in ORDERINGS for sign in ("", "-")]
+DEFAULT_ORDERING = "-created_at"
+# the web list's older `?sort=` values, still understood (bookmarks, links in notifications)
+LEGACY_SORTS = {"new": "-created_at", "old": "created_at", "deadline": "deadline",
+                "investment": "-total_investment_cny", "name": "name"}  # fmt: skip
+UNASSIGNED = "none"  # `?assignee=none`: leads nobody holds
+
+
+def lead_ordering(ordering: str | None) -> list[OrderBy]:
+    """The ORDER BY of `?ordering=`: the field, then the id the same way (a stable order for pages)."""
+    ordering = ordering or DEFAULT_ORDERING
+    descending, name = ordering.startswith("-"), ordering.removeprefix("-")
+    if name not in ORDERINGS:
+        raise Invalid(
+            _("Sort by one of: %(allowed)s."), {"allowed": ", ".join(ORDERING_CHOICES)}, code="ordering"
+        )
+    expr, tiebreak = ORDERINGS[name], F("id")
+    # NULLS LAST only where a value can be missing: on a NOT NULL column it would keep PostgreSQL off
+    # the (created_at DESC, id DESC) index that lets the newest-first list stop after a page
+    nulls = {"nulls_last": True} if name in NULLABLE_ORDERINGS else {}
+    if descending:
+        return [expr.desc(**nulls), tiebreak.desc()]
+    return [expr.asc(**nulls), tiebreak.asc()]
+
+
+def _search(q: str) -> Q:
+    """Name, company, credit code, or the summary of one of the lead's activities: an EXISTS in the
+    same statement, walked by the activity table's (lead, at) index."""
+    if len(q) > MAX_QUERY:
+        raise Invalid(_("Search for at most %(n)s characters."), {"n": MAX_QUERY}, code="query_too_long")
+    noted = Activity.objects.filter(lead=OuterRef("pk"), summary__icontains=q)
+    return (
+        Q(name__icontains=q)
+        | Q(company_name__icontains=q)
+        | Q(credit_code__iexact=q.strip())
+        | Q(Exists(noted))
+    )
 
 
 def lead_list(
@@ -106,16 +152,21 @@ def lead_list(
     unit: str | None = None,
     q: str | None = None,
     sector: str | None = None,
+    segment: str | None = None,
+    assignee: str | None = None,
     first_negotiation: bool | None = None,
     overdue: bool = False,
     due_within_days: int | None = None,
-    sort: str = "new",
+    ordering: str | None = None,
     now: datetime | None = None,
     sees_all: bool | None = None,
 ) -> QuerySet[Lead]:
-    """Visible leads filtered by state (comma list), current unit code, sector, first negotiation,
-    overdue or due within N days (running clocks), and a search term; newest first by default.
+    """Visible leads filtered by state (comma list), current unit code, sector, segment, assignee
+    (a username, or "none" for unassigned), first negotiation, overdue or due within N days (running
+    clocks), and a search term (which also finds the leads' activity summaries); sorted by
+    `ordering` (ORDERINGS, "-" for descending; newest first by default; Invalid if unknown).
     `sees_all` as for leads_visible."""
+    order = lead_ordering(ordering)
     now = now or timezone.now()
     qs = leads_visible(user=user, sees_all=sees_all)
     if state:
@@ -124,6 +175,11 @@ def lead_list(
         qs = qs.filter(unit__code=unit)
     if sector:
         qs = qs.filter(sector_id=sector)
+    if segment:
+        qs = qs.filter(segment=segment)
+    if assignee:
+        unassigned = assignee == UNASSIGNED
+        qs = qs.filter(assignee__isnull=True) if unassigned else qs.filter(assignee__username=assignee)
     if first_negotiation is not None:
         qs = qs.filter(first_negotiation=first_negotiation)
     if overdue:
@@ -135,10 +191,22 @@ def lead_list(
             clock__deadline_at__lt=now + timedelta(days=due_within_days),
         )
     if q:
-        if len(q) > MAX_QUERY:
-            raise Invalid(_("Search for at most %(n)s characters."), {"n": MAX_QUERY}, code="query_too_long")
-        qs = qs.filter(Q(name__icontains=q) | Q(company_name__icontains=q) | Q(credit_code__iexact=q.strip()))
-    return _with_related(qs).order_by(*SORTS.get(sort, SORTS["new"]))
+        qs = qs.filter(_search(q))
+    return _with_related(qs).order_by(*order)
+
+
+def lead_my_cases(*, user: Any, today: date | None = None) -> QuerySet[Lead]:
+    """The caller's "my cases" (GET /api/queue/?mine=1): the open leads the caller holds, or that a
+    colleague holds for whom the caller deputises today (an Absence covering today, Beijing date), of those the
+    caller may see; newest first. Served by the (assignee, state) index."""
+    if not getattr(user, "is_authenticated", False):
+        return Lead.objects.none()
+    today = today or timezone.localdate()
+    covering = Absence.objects.filter(deputy=user, start__lte=today, end__gte=today).values("user_id")
+    qs = leads_visible(user=user).filter(
+        Q(assignee=user) | Q(assignee__in=Subquery(covering)), state__in=OPEN_STATES
+    )
+    return _with_related(qs).order_by("-created_at", "-id")
 
 
 def lead_pool_counts(*, user: Any) -> dict[str, int]:
@@ -151,11 +219,24 @@ def lead_pool_counts(*, user: Any) -> dict[str, int]:
     return counts
 
 
-def lead_open_duplicate(*, credit_code: str) -> Lead | None:
-    """The open lead of this company, if any (the registration form warns before submitting)."""
+def lead_open_duplicate(
+    *, credit_code: str, home_registration_number: str = "", home_country: str = ""
+) -> Lead | None:
+    """The open lead of this company, if any (the registration form warns before submitting): by its
+    credit code, or (a foreign investor without one) by its home registration number and country."""
+    if credit_code.strip():
+        same = Q(credit_code=credit_code.strip().upper())
+    elif home_registration_number.strip() and home_country:
+        same = Q(
+            credit_code="",
+            home_country=home_country,
+            home_registration_number=home_registration_number.strip(),
+        )
+    else:
+        return None
     return (
         Lead.objects.exclude(state__in=[State.LANDED, State.CLOSED])
-        .filter(credit_code=credit_code.strip().upper())
+        .filter(same)
         .select_related("discovering_unit")
         .first()
     )
@@ -329,7 +410,9 @@ def lead_queue_count(*, user: Any, rights: QueueRights | None = None, limit: int
 
 
 def lead_history(*, lead: Lead) -> QuerySet[TransitionRecord]:
-    return engine_selectors.history(subject=lead)
+    """The lead's timeline, with the timelines of the duplicates merged into it (DESIGN §3)."""
+    merged = Lead.objects.filter(duplicate_of=lead).values_list("pk", flat=True)
+    return engine_selectors.history(subject=lead, also=merged)
 
 
 def clock_summary(
@@ -409,8 +492,8 @@ def clock_deadline(
 # A list row of a lead (GET /api/leads/, /api/queue/): what one SQL query returns for it.
 SUMMARY_PATHS = (
     "id", "name", "company_name", "credit_code", "sector_id", "segment", "total_investment_cny", "strategic", "source",
-    "state", "unit__code", "discovering_unit__code", "first_negotiation", "created_at", "clock__status",
-    "clock__deadline_at", "clock__paused_at", "clock__rule", "clock__period", "clock__started_at",
+    "state", "unit__code", "discovering_unit__code", "assignee__username", "first_negotiation", "created_at",
+    "clock__status", "clock__deadline_at", "clock__paused_at", "clock__rule", "clock__period", "clock__started_at",
     "clock__paused_seconds", "clock__base_deadline_at",
 )  # fmt: skip
 
@@ -433,3 +516,47 @@ def credits_visible(*, user: Any, unit: str | None = None) -> QuerySet[Credit]:
 def leads_in_units(*, user: Any, units: list) -> QuerySet[Lead]:
     """Visible leads currently assigned to any of these units, newest first."""
     return _with_related(leads_visible(user=user).filter(unit__in=units)).order_by("-created_at", "-id")
+
+
+# --- case work (DESIGN §6a) ------------------------------------------------------------------------
+
+
+def lead_merge_candidates(*, lead: Lead, user: Any, limit: int = 20) -> list[Lead]:
+    """Other registrations in progress, among those `user` may see, that look like the same company
+    (the city's merge page suggests them): the same company name or credit code, or the same foreign
+    registration."""
+    same = Q(company_name=lead.company_name)
+    if lead.credit_code:
+        same |= Q(credit_code=lead.credit_code)
+    if lead.home_registration_number:
+        same |= Q(home_registration_number=lead.home_registration_number, home_country=lead.home_country)
+    return list(
+        leads_visible(user=user)
+        .filter(same)
+        .exclude(pk=lead.pk)
+        .exclude(state__in=[State.CLOSED, State.DRAFT])
+        .select_related("discovering_unit", "unit")
+        .order_by("created_at")[:limit]
+    )
+
+
+def lead_people(*, lead: Lead) -> list[Any]:
+    """The people who may hold the lead: the active members of its unit (the discovering unit's while
+    no unit holds it), each once, by username."""
+    unit_id = lead.unit_id or lead.discovering_unit_id
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, memberships__unit_id=unit_id)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def lead_timeline(*, lead: Lead) -> list[dict[str, Any]]:
+    """The lead's transitions (with merged duplicates') and its activities, oldest first: what the
+    lead page shows as one timeline."""
+    entries = [{"at": h.at, "record": h} for h in lead_history(lead=lead)]
+    entries += [
+        {"at": a.at, "activity": a} for a in Activity.objects.filter(lead=lead).select_related("actor")
+    ]
+    return sorted(entries, key=lambda e: e["at"])

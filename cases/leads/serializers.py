@@ -34,6 +34,9 @@ class LeadSummarySerializer(serializers.ModelSerializer):
     discovering_unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
+    assignee: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     sector = serializers.CharField(source="sector_id")
     state_label = serializers.CharField(source="get_state_display")
     deadline_at = serializers.SerializerMethodField()
@@ -42,7 +45,8 @@ class LeadSummarySerializer(serializers.ModelSerializer):
         model = Lead
         fields = [
             "id", "name", "company_name", "credit_code", "sector", "segment", "total_investment_cny", "strategic", "source",
-            "state", "state_label", "unit", "discovering_unit", "first_negotiation", "deadline_at", "created_at",
+            "state", "state_label", "unit", "discovering_unit", "assignee", "first_negotiation", "deadline_at",
+            "created_at",
         ]  # fmt: skip
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
@@ -88,6 +92,7 @@ def lead_summaries(rows: Iterable[dict], now: datetime | None = None) -> list[di
                 "state_label": str(State(r["state"]).label),
                 "unit": r["unit__code"],
                 "discovering_unit": r["discovering_unit__code"],
+                "assignee": r["assignee__username"],
                 "first_negotiation": r["first_negotiation"],
                 "deadline_at": deadline,
                 "created_at": _local(r["created_at"]),
@@ -170,9 +175,18 @@ class LeadDetailSerializer(LeadSummarySerializer):
         return HistorySerializer(selectors.lead_history(lead=lead), many=True).data
 
     def get_milestones(self, lead: Lead) -> list[dict]:
+        from cases.attachments.serializers import attachment_links  # a capability of its own, after leads
+
         return [
-            {"kind": m.kind, "date": m.date, "evidence": m.evidence, "status": m.status, "unit": m.unit.code}
-            for m in lead.milestones.select_related("unit")
+            {
+                "kind": m.kind,
+                "date": m.date,
+                "evidence": m.evidence,
+                "status": m.status,
+                "unit": m.unit.code,
+                "attachments": attachment_links(m.attachments.all()),
+            }
+            for m in lead.milestones.select_related("unit").prefetch_related("attachments")
         ]
 
     @extend_schema_field(RewardSerializer(allow_null=True))

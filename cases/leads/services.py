@@ -11,11 +11,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cases import audiences, policy
+from cases.attachments.services import attachments_move
 from cases.errors import Bilingual, Conflict, Invalid, NotPermitted
 from cases.leads import selectors
 from cases.leads.inputs import LeadInput
 from cases.leads.machine import LEAD
-from cases.leads.models import Lead, Referrer, Source, State
+from cases.leads.models import Activity, Lead, Referrer, Source, State
 from workflow import engine, locks, registry
 from workflow import services as engine_services
 from workflow.models import Level, OrgUnit, Role
@@ -43,8 +44,9 @@ def lead_create(*, actor: Any, data: Any, now: datetime | None = None) -> Lead:
                 referrer, _created = Referrer.objects.get_or_create(
                     name=d["referrer"], kind=d["referrer_kind"]
                 )
-            fields = ("name", "company_name", "credit_code", "sector", "segment", "total_investment_cny",
-                      "strategic", "source", "contacts", "notes", "foreign_investment_usd", "land_need_mu")  # fmt: skip
+            fields = ("name", "company_name", "credit_code", "home_registration_number", "home_country", "sector",
+                      "segment", "total_investment_cny", "strategic", "source", "contacts", "notes",
+                      "foreign_investment_usd", "land_need_mu")  # fmt: skip
             lead = Lead.objects.create(
                 **{k: d[k] for k in fields},
                 referrer=referrer,
@@ -57,7 +59,7 @@ def lead_create(*, actor: Any, data: Any, now: datetime | None = None) -> Lead:
             )
             engine_services.grants_sync_many(LEAD.grants([lead]))  # type: ignore[misc] # declared
     except IntegrityError as exc:  # the partial unique index lost a race to a simultaneous registration
-        refuse_duplicate(credit_code=d["credit_code"])
+        refuse_duplicate(**_identity(d))
         raise Conflict(_("The lead could not be saved; please try again.")) from exc
     return lead
 
@@ -67,8 +69,25 @@ def lead_check(*, actor: Any, data: Any) -> tuple[dict[str, Any], OrgUnit]:
     fields, the registering unit, and that the company has no open lead. Returns the clean data."""
     d = engine.validate(LeadInput, data)
     unit = _registering_unit(actor=actor, code=d["discovering_unit"], source=d["source"])
-    refuse_duplicate(credit_code=d["credit_code"])
+    refuse_duplicate(**_identity(d))
     return d, unit
+
+
+def _identity(d: Any) -> dict[str, Any]:
+    """How a registration (its clean data, or a lead) names its company: its credit code, or a foreign
+    investor's home registration number and country."""
+    get = d.get if isinstance(d, dict) else lambda name: getattr(d, name)
+    country = get("home_country")
+    return {
+        "credit_code": get("credit_code") or "",
+        "home_registration_number": get("home_registration_number") or "",
+        "home_country": str(getattr(country, "code", country) or ""),
+    }
+
+
+def refuse_duplicate_of(lead: Lead) -> None:
+    """refuse_duplicate for a lead as it now is (its submission, a corrected identity)."""
+    refuse_duplicate(**_identity(lead), exclude_pk=lead.pk)
 
 
 def _registering_unit(*, actor: Any, code: str, source: str) -> OrgUnit:
@@ -88,17 +107,25 @@ def _registering_unit(*, actor: Any, code: str, source: str) -> OrgUnit:
     return unit
 
 
-def refuse_duplicate(*, credit_code: str, exclude_pk: int | None = None) -> None:
+def refuse_duplicate(
+    *,
+    credit_code: str,
+    home_registration_number: str = "",
+    home_country: str = "",
+    exclude_pk: int | None = None,
+) -> None:
     """Conflict (409) naming who registered this company first, if it has an open lead."""
-    first = selectors.lead_open_duplicate(credit_code=credit_code)
+    first = selectors.lead_open_duplicate(
+        credit_code=credit_code, home_registration_number=home_registration_number, home_country=home_country
+    )
     if first is not None and first.pk != exclude_pk:
         raise Conflict(
             _(
-                "This company (credit code %(code)s) already has an open lead, registered by %(unit)s "
+                "This company (%(code)s) already has an open lead, registered by %(unit)s "
                 "on %(date)s (lead #%(id)s). Ask the city to merge or close it instead of registering again."
             ),
             {
-                "code": credit_code,
+                "code": credit_code or f"{home_country} {home_registration_number}",
                 "unit": Bilingual(first.discovering_unit.name_zh, first.discovering_unit.name_en),
                 "date": date_format(timezone.localtime(first.created_at), "Y-m-d"),
                 "id": first.pk,
@@ -140,3 +167,41 @@ def lead_clocks_due(events: list[registry.ClockEvent], now: datetime) -> None:
         at=now,
         name="clock_warning",
     )
+
+
+# --- case work (DESIGN §6a) -------------------------------------------------------------------------
+
+
+def merge_move(*, duplicate: Lead, survivor: Lead) -> None:
+    """What a merged duplicate hands to the lead that stays (inside the merge's transaction):
+    activities, attachments, credits (a credit the survivor holds already stays where it is: one per
+    cause), and earlier duplicates merged into this one."""
+    from cases.outcomes.models import Credit  # outcomes reads leads; leads reads it only here
+
+    Activity.objects.filter(lead=duplicate).update(lead=survivor)
+    held = set(Credit.objects.filter(lead=survivor).values_list("unit_id", "kind"))
+    for credit in Credit.objects.filter(lead=duplicate):
+        if (credit.unit_id, credit.kind) not in held:
+            credit.lead = survivor
+            credit.save(update_fields=["lead"])
+    attachments_move(source=duplicate, target=survivor)
+    Lead.objects.filter(duplicate_of=duplicate).update(duplicate_of=survivor)
+
+
+def activity_create(*, actor: Any, lead_id: Any, data: Any, now: datetime | None = None) -> Activity:
+    """Log a meeting, visit, call or note on a lead (DESIGN §6a): those who work the lead (its unit's
+    people, city officers) while it is not closed."""
+    from cases import access
+    from cases.leads.inputs import ActivityInput
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        lead = selectors.lead_get(user=actor, lead_id=lead_id)  # 404 for a lead the actor may not see
+        if lead.state == State.CLOSED:
+            raise Conflict(_("The lead is closed: nothing more is logged on it."), code="wrong_state")
+        if not (access.can_hold(lead, actor) or access.can_dispatch(lead, actor)):
+            raise NotPermitted(_("Only the people working this lead can log activities on it."))
+        d = engine.validate(ActivityInput, data, context={"now": now})
+        return Activity.objects.create(
+            lead=lead, kind=d["kind"], at=d["at"], summary=d["summary"], actor=actor, created_at=now
+        )

@@ -2,6 +2,7 @@
 
 import json
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -15,14 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
+from django_countries import countries
 from viewflow.urls import AppMenuMixin, Viewset
 
-from cases import policy
+from cases import access, policy
 from cases.errors import CaseError, NotFound
-from cases.leads import selectors, services
+from cases.leads import casework, lists, selectors, services
 from cases.leads.inputs import LeadInput
 from cases.leads.machine import LEAD
-from cases.leads.models import Lead, Source, State
+from cases.leads.models import Activity, Lead, Source, State
 from cases.outcomes import selectors as outcome_selectors
 from cases.webforms import form_for
 from workflow import engine, workdays
@@ -49,25 +51,33 @@ def annotate_deadlines(leads: list[Lead], now: Any = None) -> list[Lead]:
 
 
 class QueueView(LoginRequiredMixin, TemplateView):
-    """Home: what awaits me, then my units' leads; for the city, the pool in tabs with counts."""
+    """Home: what awaits me (or, `?mine=1`, my cases), then my units' leads; for the city, the pool in
+    tabs with counts."""
 
     template_name = "cases/queue.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user: Any = self.request.user
         tab = self.request.GET.get("tab")
+        show_mine = self.request.GET.get("mine") in ("1", "true")
         counts = selectors.lead_pool_counts(user=user) if user.has_perm("cases.dispatch_lead") else {}
         pool = []
         if counts:
             tab = tab if tab in counts else next(iter(counts))
             pool = annotate_deadlines(list(selectors.lead_list(user=user, state=tab)[:50]))
         units = list(OrgUnit.objects.filter(memberships__user=user).exclude(level="city").distinct())
-        mine = annotate_deadlines(list(selectors.lead_queue(user=user)[:50]))
+        if show_mine:
+            mine = annotate_deadlines(list(selectors.lead_my_cases(user=user)[:50]))
+            for lead in mine:  # held for an absent colleague: the row says for whom
+                vars(lead)["held_for"] = lead.assignee if lead.assignee_id != user.pk else None
+        else:
+            mine = annotate_deadlines(list(selectors.lead_queue(user=user)[:50]))
         unit_leads = (
             annotate_deadlines(list(selectors.leads_in_units(user=user, units=units)[:50])) if units else []
         )
         return super().get_context_data(
             mine=mine,
+            show_mine=show_mine,
             unit_leads=unit_leads,
             units=units,
             tabs=[(state, State(state).label, n) for state, n in counts.items()],
@@ -78,19 +88,27 @@ class QueueView(LoginRequiredMixin, TemplateView):
 
 
 class LeadFilter(forms.Form):
+    """The list's filters, submitted by GET so that the URL holds them (the same as the API's)."""
+
     q = forms.CharField(required=False, max_length=selectors.MAX_QUERY, label=_("Search"))
     state = forms.ChoiceField(required=False, choices=[("", "—")] + list(State.choices), label=_("State"))
     unit = forms.ChoiceField(required=False, label=_("Unit"))
     sector = forms.ChoiceField(required=False, label=_("Sector"))
+    segment = forms.ChoiceField(
+        required=False, choices=[("", "—")] + list(policy.SEGMENTS.items()), label=_("Segment")
+    )
+    assignee = forms.CharField(
+        required=False,
+        max_length=150,
+        label=_("Assignee"),
+        help_text=_('A username, or "none" for unassigned leads.'),
+    )
     first_negotiation = forms.NullBooleanField(required=False, label=_("First negotiation"))
     overdue = forms.BooleanField(required=False, label=_("Overdue"))
     due_within = forms.IntegerField(required=False, min_value=0, max_value=366, label=_("Due within (days)"))
-    sort = forms.ChoiceField(
-        required=False,
-        label=_("Sort"),
-        choices=[("new", _("Newest")), ("old", _("Oldest")), ("deadline", _("Deadline")),
-                 ("investment", _("Investment")), ("name", _("Name"))],
-    )  # fmt: skip
+    ordering = forms.ChoiceField(
+        required=False, choices=[(o, o) for o in selectors.ORDERING_CHOICES], widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,6 +122,28 @@ class LeadFilter(forms.Form):
             choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]
         )
 
+    def query(self) -> dict[str, str]:
+        """The valid filters given, as the URL writes them (the API's spelling: true/false)."""
+        data = getattr(self, "cleaned_data", {})
+        out = {}
+        for name, value in data.items():
+            if value is None or value == "" or (value is False and name != "first_negotiation"):
+                continue
+            out[name] = str(value).lower() if isinstance(value, bool) else str(value)
+        return out
+
+
+# the list's sortable columns, in the order of the table's headers
+SORTABLE = {
+    "name": _("Project"),
+    "state": _("State"),
+    "unit": _("Unit"),
+    "assignee": _("Assignee"),
+    "total_investment_cny": _("Total investment"),
+    "deadline": _("Deadline"),
+    "created_at": _("Registered"),
+}
+
 
 class LeadListView(LoginRequiredMixin, ListView):
     template_name = "cases/lead_list.html"
@@ -111,26 +151,52 @@ class LeadListView(LoginRequiredMixin, ListView):
     context_object_name = "leads"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        self.filter_form = LeadFilter(self.request.GET or None)
-        f = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        data = self.request.GET.copy()
+        legacy = selectors.LEGACY_SORTS.get(data.get("sort") or "")
+        if legacy and not data.get("ordering"):
+            data["ordering"] = legacy  # the older ?sort= links
+        self.filter_form = LeadFilter(data or None)
+        self.filter_form.is_valid()  # the valid filters apply, the wrong ones show their errors
+        f = getattr(self.filter_form, "cleaned_data", {})
         return selectors.lead_list(
             user=self.request.user,
             q=f.get("q"),
             state=f.get("state"),
             unit=f.get("unit"),
             sector=f.get("sector"),
+            segment=f.get("segment"),
+            assignee=f.get("assignee"),
             first_negotiation=f.get("first_negotiation"),
             overdue=bool(f.get("overdue")),
             due_within_days=f.get("due_within"),
-            sort=f.get("sort") or "new",
+            ordering=f.get("ordering") or None,
+            sees_all=selectors.sees_every_lead(user=self.request.user),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         annotate_deadlines(context["leads"])
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        return {**context, "filter_form": self.filter_form, "query": params.urlencode()}
+        query = self.filter_form.query()
+        current = query.get("ordering", selectors.DEFAULT_ORDERING)
+        unsorted = {k: v for k, v in query.items() if k != "ordering"}
+        sort_links = []
+        for name, label in SORTABLE.items():
+            # a click sorts by the column; a second click on the sorted column turns the order round
+            order = f"-{name}" if current == name else name
+            mark = "asc" if current == name else "desc" if current == f"-{name}" else ""
+            url = "?" + urlencode({**unsorted, "ordering": order})
+            sort_links.append({"field": name, "label": label, "url": url, "mark": mark})
+        return {
+            **context,
+            "filter_form": self.filter_form,
+            "query": urlencode(query),
+            "sort_links": sort_links,
+            "saved_filters": list(lists.saved_filters(user=self.request.user)),
+            "assign_units": OrgUnit.objects.filter(level__in=("district", "zone")).order_by("code")
+            if self.request.user.has_perm("cases.dispatch_lead")
+            else None,
+            "bulk": True,
+        }
 
 
 class LeadDetailView(LoginRequiredMixin, TemplateView):
@@ -149,12 +215,21 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
             used = (timezone.now() - clock["started_at"]).total_seconds() - (clock["paused_seconds"] or 0)
             progress = max(0, min(100, round(100 * used / total))) if total > 0 else 100
         actions = [(name, LEAD.label(name)) for name in LEAD.available(lead, user)]
+        may_hold = LEAD.may(lead, user, "set_assignee")
         return super().get_context_data(
             lead=lead,
             clock=clock,
             progress=progress,
-            history=selectors.lead_history(lead=lead),
-            labels=LEAD.labels(),
+            timeline=selectors.lead_timeline(lead=lead),
+            labels={**LEAD.labels(), "merged_in": _("A duplicate was merged in")},
+            may_correct=LEAD.may(lead, user, "correct"),
+            may_merge=LEAD.may(lead, user, "merge"),
+            may_hold=may_hold,
+            people=selectors.lead_people(lead=lead) if may_hold else [],
+            may_log=lead.state != State.CLOSED
+            and (access.can_hold(lead, user) or access.can_dispatch(lead, user)),
+            activity_kinds=Activity.Kind.choices,
+            merged=lead.merged_duplicates.all(),
             exclusions=lead.exclusions.select_related("unit").order_by("at"),
             credits=lead.credits.select_related("unit"),
             milestones=lead.milestones.select_related("unit"),
@@ -187,6 +262,19 @@ def transition_form(name: str, lead: Lead, data: Any = None, errors: Any = None)
                 (r["unit"], f"{r['name_zh']} · {r['score']:g} · {'；'.join(r['reasons'])}") for r in ranked
             ],
         )
+    if "attachments" in form.fields:
+        # the milestone's evidence: a box per file of the lead (none yet: nothing to point at)
+        from cases.attachments import selectors as attachment_selectors
+        from cases.attachments.forms import EvidenceCheckboxes
+
+        files = attachment_selectors.attachments_of(owner=lead)
+        if files:
+            form.fields["attachments"] = forms.MultipleChoiceField(
+                label=form.fields["attachments"].label, required=False, widget=EvidenceCheckboxes,
+                choices=[(str(a.pk), a.name) for a in files],
+            )  # fmt: skip
+        else:
+            del form.fields["attachments"]
     return form
 
 
@@ -197,7 +285,7 @@ class TransitionView(LoginRequiredMixin, TemplateView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         t = LEAD.transitions.get(kwargs["name"])
-        if t is None or engine.declared(t).system:
+        if t is None or engine.declared(t).system or engine.declared(t).own_endpoint:
             raise Http404
         if not request.user.is_authenticated:
             return self.handle_no_permission()
@@ -234,7 +322,9 @@ class LeadCreateView(LoginRequiredMixin, TemplateView):
         units = OrgUnit.objects.filter(
             memberships__user=self.request.user.pk, memberships__role="officer"
         ).distinct()
-        return super().get_context_data(form=form, units=units, segments=policy.SEGMENTS.items(), **kwargs)
+        return super().get_context_data(
+            form=form, units=units, segments=policy.SEGMENTS.items(), countries=list(countries), **kwargs
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         data: dict[str, Any] = request.POST.dict()
@@ -326,6 +416,16 @@ class LeadsViewset(AppMenuMixin, Viewset):
     duplicate_path = path("duplicate/", DuplicateCheckView.as_view(), name="duplicate")
     detail_path = path("<int:pk>/", LeadDetailView.as_view(), name="detail")
     transition_path = path("<int:pk>/do/<str:name>/", TransitionView.as_view(), name="transition")
+    assignee_path = path("<int:pk>/assignee/", casework.AssigneeView.as_view(), name="assignee")
+    activity_path = path("<int:pk>/activities/", casework.ActivityView.as_view(), name="activity")
+    correct_path = path("<int:pk>/correct/", casework.CorrectionView.as_view(), name="correct")
+    merge_path = path("<int:pk>/merge/", casework.MergeView.as_view(), name="merge")
+    export_path = path("export/", lists.ExportView.as_view(), name="export")
+    bulk_path = path("bulk/", lists.BulkView.as_view(), name="bulk")
+    save_filter_path = path("saved-filters/", lists.SavedFilterCreateView.as_view(), name="save_filter")
+    delete_filter_path = path(
+        "saved-filters/<int:pk>/delete/", lists.SavedFilterDeleteView.as_view(), name="delete_filter"
+    )
 
 
 class ChartViewset(AppMenuMixin, Viewset):

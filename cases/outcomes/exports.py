@@ -107,7 +107,7 @@ def kpi_csv(report: dict) -> HttpResponse:
     with translation.override(FILE_LANGUAGE):
         buffer = io.StringIO()
         buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
-        csv.writer(buffer).writerows([["" if v is None else v for v in row] for row in _table(report)])
+        csv.writer(buffer).writerows([csv_row(row) for row in _table(report)])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         return _attachment(response, report, "csv")
 
@@ -126,6 +126,28 @@ def kpi_xlsx(report: dict) -> HttpResponse:
         return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX), report, "xlsx")
 
 
+# A spreadsheet runs a cell that starts like a formula: text people typed (a lead's name) never does.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_row(row: list[Any]) -> list[Any]:
+    """A row as CSV cells: empty for None, and text that would start a formula kept as text (')."""
+    return [
+        "" if v is None else f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+        for v in row
+    ]
+
+
 def _fill(sheet: Any, table: list[list]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
     for row in table:
-        sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+        cells = []
+        for v in row:
+            if isinstance(v, str) and v.startswith("="):  # openpyxl would write it as a formula
+                cell = WriteOnlyCell(sheet, value=v)
+                cell.data_type = "s"
+                cells.append(cell)
+            else:
+                cells.append(float(v) if hasattr(v, "as_tuple") else v)
+        sheet.append(cells)

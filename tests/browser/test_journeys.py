@@ -6,62 +6,16 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.servers import EmbeddedServer, launch_chromium
+from tests.browser.pages import open_action, state_of
 
 pytestmark = pytest.mark.browser
-PASSWORD = "shoutan-demo-2026"
 
 
 def today() -> str:
     """A milestone lies between its clock's start and today (DESIGN §3): the day the journey confirms."""
     return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):  # type: ignore[no-untyped-def]
-    srv = EmbeddedServer(tmp_path_factory.mktemp("browser-var")).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def as_user(server, browser):  # type: ignore[no-untyped-def]
-    """A logged-in page for a demo person, each in its own browser context (its own cookies)."""
-    contexts = []
-
-    def login(username: str) -> Page:
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{server.url}/accounts/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{server.url}/cases/queue/")
-        return page
-
-    yield login
-    for c in contexts:
-        c.close()
-
-
-def open_action(page: Page, name: str) -> None:
-    page.click(f"#actions [data-action={name}]")
-    page.wait_for_selector("form.sc-form")
-
-
-def state_of(page: Page) -> str:
-    return page.get_attribute("#lead-state", "data-state") or ""
 
 
 def test_a_lead_goes_from_registration_to_approved_progress_in_the_browser(server, as_user):

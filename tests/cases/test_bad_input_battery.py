@@ -10,8 +10,10 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from cases.demo import person
-from tests.cases.test_permissions import COMMON, MAY, PARAMS, PEOPLE, PREFIX, case_in, state_of
+from tests.cases.test_permissions import COMMON, MAY, OWN, PARAMS, PEOPLE, PREFIX, case_in, state_of
 from workflow import engine
+
+pytestmark = pytest.mark.usefixtures("pinned_now")  # the paths' milestones are dated that day
 
 # a value of each kind nobody should be able to store (JSON text, as a client sends it)
 BAD = {
@@ -28,6 +30,10 @@ BAD = {
     "lone_surrogate": "\ud800",
     "true": True,
 }
+
+
+# what the other fields of a case-work request need to be right, so the bad one is what is judged
+GOOD = {"correct": {"reason": "x"}, "merge": {"reason": "x", "into": 1}}
 
 
 def accepts(field: serializers.Field, value: Any) -> bool:
@@ -74,9 +80,10 @@ def test_every_bad_parameter_is_a_400_naming_it_and_changes_nothing(make_lead, k
         for kind, value in BAD.items():
             if accepts(field, value):
                 continue
-            body = json.dumps({**PARAMS[key].get(name, {}), field_name: value})
-            response = api.post(
-                f"/api/{PREFIX[key]}/{case.pk}/transitions/{name}/", body, content_type="application/json"
+            body = json.dumps({**PARAMS[key].get(name, {}), **GOOD.get(name, {}), field_name: value})
+            method, tail = OWN.get(name, ("post", f"transitions/{name}/"))
+            response = getattr(api, method)(
+                f"/api/{PREFIX[key]}/{case.pk}/{tail}", body, content_type="application/json"
             )
             if response.status_code != 400 or field_name not in response.json().get("errors", {}):
                 wrong.append((field_name, kind, response.status_code, response.content[:200]))

@@ -274,6 +274,21 @@ def test_a_units_officer_sees_only_its_units_figures(november, haidian_officer, 
     assert "海淀区" in text and "顺义区" not in text
 
 
+def test_only_the_city_numbers_the_report(november, haidian_officer, city_officer, tmp_path):
+    unit_copy = text_of(download(haidian_officer, NOV), tmp_path)
+    assert "〔2026〕" not in unit_copy.replace(" ", "") and not Document.objects.exists()
+    city_copy = text_of(download(city_officer, NOV), tmp_path)
+    assert "京考〔2026〕1号" in city_copy.replace(" ", "")
+    assert Document.objects.count() == 1
+
+
+def test_a_merged_duplicates_papers_stay_its_own(make_lead, haidian_officer, shunyi_officer, city_officer):
+    duplicate = confirmed(make_lead)  # confirmed: it has its notice
+    survivor = fire(make_lead(shunyi_officer), "submit", shunyi_officer, now=at("2026-07-02 10:00"))
+    fire(duplicate, "merge", city_officer, now=at("2026-07-03 10:00"), into=survivor.pk, reason="重复")
+    assert download(city_officer, paper(survivor, "first_negotiation_notice")).status_code == 404
+
+
 def test_the_report_refuses_bad_periods_and_people_without_a_role(city_officer, outsider):
     bad = [download(city_officer, f"/api/kpis/report/?{q}") for q in
            ("from=2026-12-01&to=2026-11-01", "from=2026-02-30", "from=1800-01-01&to=2026-01-01", "to=x")]  # fmt: skip

@@ -7,30 +7,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from cases.models import Lead, Target
 from cases.outcomes import exports
 from cases.outcomes import selectors as outcome_selectors
-from tests.helpers import at, fire
+from tests.helpers import api, at, browser, fire
 
 NOVEMBER = {"start": date(2026, 11, 1), "end": date(2026, 11, 30)}
 NOV = "from=2026-11-01&to=2026-11-30"
-
-
-def api(user):  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def browser(user):  # type: ignore[no-untyped-def]
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
-    return client
 
 
 def progress(day: str) -> dict:

@@ -31,7 +31,26 @@ class Command(BaseCommand):
 
         lead(1, hd, [], name="海淀芯片设计中心")
         lead(2, hd, [("submit", hd, {})], name="海淀量子计算实验室", sector="quantum_info")
-        lead(3, hd, [("submit", hd, {}), ("confirm", city, {})], name="海淀集成电路封测基地")
+        hd2, hl = people["haidian_officer2"], people["haidian_leader"]
+        lead(
+            3,
+            hd,
+            [
+                ("submit", hd, {}),
+                ("confirm", city, {}),
+                ("set_assignee", hd, {"username": hd.username}),  # 承办人: the officer took it
+            ],
+            name="海淀集成电路封测基地",
+        )
+        services.activity_create(
+            actor=hd,
+            lead_id=Lead.objects.get(name="海淀集成电路封测基地").pk,
+            data={
+                "kind": "visit",
+                "at": timezone.now().isoformat(),
+                "summary": "实地考察拟选厂房，企业关注用电容量",
+            },
+        )
         lead(
             4,
             hd,
@@ -49,6 +68,13 @@ class Command(BaseCommand):
             sector="pharma_health",
             segment="headquarters",
         )
+        engine.fire(
+            LEAD,
+            pk=Lead.objects.get(name="海淀医药研发总部").pk,
+            name="set_assignee",
+            actor=hl,
+            params={"username": hd2.username},  # the leader gave it to a colleague
+        )
         lead(
             5,
             city,
@@ -65,6 +91,16 @@ class Command(BaseCommand):
             name="小型软件外包",
             total_investment_cny="20000000",
             sector="new_gen_it",
+        )
+        lead(
+            7,
+            hd,
+            [],
+            name="德国精密传感器研发中心",
+            company_name="Sensorik Präzision GmbH",
+            credit_code="",
+            home_registration_number="HRB 204381",
+            home_country="DE",  # a foreign investor without a Chinese entity yet (§3)
         )
         self._commitments(people)
         self.stdout.write(
