@@ -6,10 +6,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from cases.creditcode import check_character
-from workflow.models import OrgUnit
-from workflow.services import member_add
+from workflow.models import Level, OrgUnit
+from workflow.services import member_add, unit_add
 
 DEMO_PASSWORD = "shoutan-demo-2026"
+
+# a financial institution for the demo (banks are added by operators: manage.py add_unit, §6b)
+DEMO_BANK = ("demo_bank", "示范银行北京分行", "Demo Bank Beijing Branch")
 
 # username → (unit code, role)
 PEOPLE = {
@@ -26,6 +29,12 @@ PEOPLE = {
     "huairou_leader": ("huairou", "leader"),
     "changping_officer": ("changping", "officer"),
     "changping_leader": ("changping", "leader"),
+    # §6b: the finance bureau co-signs support plans, the government approves them, the talent bureau
+    # answers service requests, a bank makes financing offers
+    "finance_officer": ("finance", "officer"),
+    "government_leader": ("government", "leader"),
+    "talent_officer": ("talent", "officer"),
+    "bank_officer": (DEMO_BANK[0], "officer"),
 }
 
 
@@ -42,6 +51,8 @@ def person(username: str, *, password: str = DEMO_PASSWORD) -> Any:
         user.save()
     if username in PEOPLE:
         code, role = PEOPLE[username]
+        if code == DEMO_BANK[0] and not OrgUnit.objects.filter(code=code).exists():
+            unit_add(code=code, level=Level.BANK, name_zh=DEMO_BANK[1], name_en=DEMO_BANK[2])
         member_add(user=user, unit=OrgUnit.objects.get(code=code), role=role)
     return user
 

@@ -87,6 +87,11 @@ INSTALLED_APPS = [
     "cases",
     "cases.attachments",  # files on cases (DESIGN §6a)
     "cases.documents",  # the formal papers as PDF (DESIGN §6a)
+    "cases.majorprojects",  # DESIGN §6b
+    "cases.servicerequests",  # DESIGN §6b
+    "cases.supportplans",  # DESIGN §6b
+    "cases.admissions",  # DESIGN §6b
+    "cases.financing",  # DESIGN §6b
     "notifications",
 ]
 

@@ -6,14 +6,19 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from cases.absences.web import AbsencesViewset
+from cases.admissions.web import AdmissionsViewset
 from cases.api.urls import fallback as api_fallback
 from cases.attachments.web import AttachmentsViewset
 from cases.commitments.web import CommitmentsViewset
 from cases.documents.web import DocumentsViewset
+from cases.financing.web import FinancingViewset
 from cases.imports.web import ImportsViewset
 from cases.leads.web import ChartViewset, LeadsViewset, QueueViewset
+from cases.majorprojects.web import MajorprojectsViewset
 from cases.outcomes.web import KpiViewset, RewardsViewset
 from cases.parameters.web import ParametersViewset
+from cases.servicerequests.web import ServicerequestsViewset
+from cases.supportplans.web import SupportplansViewset
 from notifications.web import NotificationsViewset
 
 
@@ -34,6 +39,11 @@ class CasesApp(Application):
         ChartViewset(),
         AttachmentsViewset(),
         DocumentsViewset(),
+        MajorprojectsViewset(),
+        ServicerequestsViewset(),
+        SupportplansViewset(),
+        AdmissionsViewset(),
+        FinancingViewset(),
     ]
 
 

@@ -677,11 +677,20 @@ def announce(
 def _ladder(case_type: CaseType, moved: list[tuple[Step, str]]) -> None:
     """Every transition restarts the ladder: the old rungs stop, and a case that now waits on
     someone gets a reminder and an escalation clock, in working days on the statutory calendar.
-    Rungs run only in a waiting state, so a case that leaves a state that is not one has none."""
+    Rungs run only in a waiting state, so a case that leaves a state that is not one has none —
+    except between states declared with the same Wait, where the one ladder runs on."""
     if not case_type.waits:
         return
+    waits = case_type.waits
+    # states that share one Wait share one ladder: moving between them (a service request accepted
+    # on its way to an answer) keeps its rungs counting from when the wait began
+    moved = [
+        (s, source)
+        for s, source in moved
+        if not (source in waits and waits[source] is waits.get(getattr(s.case, case_type.field_name)))
+    ]
     kinds = case_type.wait_kinds()
-    waited = [s for s, source in moved if source in case_type.waits]
+    waited = [s for s, source in moved if source in waits]
     for at in sorted({s.now for s in waited}):
         engine.clocks_stop(
             kinds=kinds, subjects=[s.case for s in waited if s.now == at], at=at, never_paused=True

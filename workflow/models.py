@@ -14,6 +14,15 @@ class Level(models.TextChoices):
     CITY = "city", _("City")
     DISTRICT = "district", _("District")
     ZONE = "zone", _("Development zone")
+    # §6b: the city departments the measures name, the city government, and financial institutions;
+    # none of them hosts leads
+    DEPARTMENT = "department", _("City department")
+    GOVERNMENT = "government", _("City government")
+    BANK = "bank", _("Financial institution")
+
+
+# the levels whose units host leads (negotiate and land them, are assessed under §16)
+HOSTING_LEVELS = (Level.DISTRICT, Level.ZONE)
 
 
 class Role(models.TextChoices):
@@ -56,8 +65,9 @@ class OrgUnit(models.Model):
 
     @property
     def hosts_leads(self) -> bool:
-        """Districts and zones negotiate and land leads ("各区（含北京经济技术开发区）"); the city does not."""
-        return self.level != Level.CITY
+        """Districts and zones negotiate and land leads ("各区（含北京经济技术开发区）"); the city, its
+        departments, the government and banks do not."""
+        return self.level in HOSTING_LEVELS
 
 
 class PilotZone(models.Model):

@@ -76,10 +76,47 @@ def org_load(*, data_dir: Path = DATA_DIR) -> dict[str, int]:
             slug=slug, defaults={"name_zh": entry["zone"]["name_zh"], "name_en": entry["zone"]["name_en"]}
         )
         zone.units.set(entry["units"])
+    # §6b: the departments the measures name as responsible, and the city government (never hand-typed)
+    departments = json.loads((data_dir / "city_departments.json").read_text(encoding="utf-8"))["departments"]
+    for d in departments:
+        OrgUnit.objects.update_or_create(
+            code=d["code"],
+            defaults={"name_zh": d["name_zh"], "name_en": d["name_en"], "level": d["level"], "parent": city},
+        )
     for unit in OrgUnit.objects.all():
         for role in Role.values:
             _role_group(unit=unit, role=role)
-    return {"sectors": len(sectors), "units": OrgUnit.objects.count(), "pilot_zones": len(zones)}
+    return {
+        "sectors": len(sectors),
+        "units": OrgUnit.objects.count(),
+        "pilot_zones": len(zones),
+        "departments": len(departments),
+    }
+
+
+def unit_add(*, code: str, level: str, name_zh: str, name_en: str = "") -> OrgUnit:
+    """Add a unit that is not in the data files — a financial institution (§13), or another zone —
+    with its role groups. Refuses a code in use and the levels the data files own."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_slug
+
+    if level not in (Level.BANK, Level.ZONE):
+        raise ValueError(
+            f"only bank and zone units are added by hand; {level!r} units come from the data files"
+        )
+    validate_slug(code)
+    if not name_zh.strip():
+        raise ValidationError("a unit needs its Chinese name")
+    if OrgUnit.objects.filter(code=code).exists():
+        raise ValueError(f"a unit with the code {code!r} exists already")
+    with transaction.atomic():
+        unit = OrgUnit.objects.create(
+            code=code, level=level, name_zh=name_zh.strip(), name_en=name_en.strip() or code,
+            parent=OrgUnit.objects.filter(level=Level.CITY).first(),
+        )  # fmt: skip
+        for role in Role.values:
+            _role_group(unit=unit, role=role)
+    return unit
 
 
 def _role_group(*, unit: OrgUnit, role: str) -> Group:

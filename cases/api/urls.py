@@ -1,15 +1,20 @@
 from django.urls import path, re_path
 
 from cases.absences import api as absences
+from cases.admissions import api as admissions
 from cases.api import common
 from cases.attachments import api as attachments
 from cases.commitments import api as commitments
 from cases.documents import api as documents
+from cases.financing import api as financing
 from cases.leads import api as leads
 from cases.leads import casework
 from cases.leads import lists as lead_lists
+from cases.majorprojects import api as majorprojects
 from cases.outcomes import api as outcomes
 from cases.parameters import api as parameters
+from cases.servicerequests import api as servicerequests
+from cases.supportplans import api as supportplans
 
 urlpatterns = [
     path("auth/token/", common.TokenView.as_view(), name="api-token"),
@@ -48,6 +53,11 @@ urlpatterns = [
     *commitments.transitions,
     *attachments.urlpatterns,
     *documents.urlpatterns,
+    *majorprojects.urlpatterns,
+    *servicerequests.urlpatterns,
+    *supportplans.urlpatterns,
+    *admissions.urlpatterns,
+    *financing.urlpatterns,
     path("policy/parameters/", parameters.ParameterList.as_view(), name="api-policy-parameters"),
     path(
         "policy/parameters/preview/",

@@ -19,7 +19,7 @@ from cases.leads.machine import LEAD
 from cases.leads.models import Activity, Lead, Referrer, Source, State
 from workflow import engine, locks, registry
 from workflow import services as engine_services
-from workflow.models import Level, OrgUnit, Role
+from workflow.models import HOSTING_LEVELS, Level, OrgUnit, Role
 
 CLOCK_KIND = "lead_no_progress"
 
@@ -91,7 +91,10 @@ def refuse_duplicate_of(lead: Lead) -> None:
 
 
 def _registering_unit(*, actor: Any, code: str, source: str) -> OrgUnit:
-    units = OrgUnit.objects.filter(memberships__user=actor, memberships__role=Role.OFFICER).distinct()
+    # the city, districts and zones register leads; departments, the government and banks do not (§6b)
+    units = OrgUnit.objects.filter(
+        memberships__user=actor, memberships__role=Role.OFFICER, level__in=(Level.CITY, *HOSTING_LEVELS)
+    ).distinct()
     if code:
         units = units.filter(code=code)
     found = list(units[:2])

@@ -30,7 +30,7 @@ from cases.errors import Invalid, NotFound, NotPermitted
 from cases.leads.selectors import leads_visible
 from cases.models import Credit, Exclusion, Lead, RewardCase, State, Target
 from workflow.clockmath import SHANGHAI
-from workflow.models import Level, OrgUnit, TransitionRecord
+from workflow.models import HOSTING_LEVELS, OrgUnit, TransitionRecord
 
 SECTOR_POINTS, LAND_POINTS, SPACE_POINTS, HISTORY_POINTS = 50, 25, 10, 15
 LAND_REFERENCE_MU, SPACE_REFERENCE_M2 = Decimal(200), Decimal(50000)
@@ -45,7 +45,7 @@ def lead_recommendations(*, lead: Lead) -> list[dict[str, Any]]:
     from cases import policy  # the measures' rules (§8)
 
     units = list(
-        OrgUnit.objects.exclude(level=Level.CITY)
+        OrgUnit.objects.filter(level__in=HOSTING_LEVELS)
         .exclude(pk__in=Exclusion.objects.filter(lead=lead).values("unit_id"))
         .select_related("capacity")
         .prefetch_related("leading_industries")
@@ -335,7 +335,7 @@ def assessment_units(*, user: Any) -> QuerySet[OrgUnit]:
     (and the city-wide totals); a person without a role nothing at all (DESIGN §11: NotPermitted)."""
     if not user.has_perm("cases.view_lead") and not user.memberships.exists():
         raise NotPermitted(gettext_lazy("Only people with a role in a unit see the assessment figures."))
-    units = OrgUnit.objects.exclude(level=Level.CITY).order_by("id")
+    units = OrgUnit.objects.filter(level__in=HOSTING_LEVELS).order_by("id")
     return units if user.has_perm("cases.view_lead") else units.filter(memberships__user=user).distinct()
 
 
@@ -363,10 +363,12 @@ def kpis(*, start: date, end: date, units: QuerySet[OrgUnit] | None = None) -> d
     for unit_id, median in _median_days_to_progress(p).items():
         per[unit_id]["median_days_to_progress"] = median
     targets = _targets(p.year)
-    hosting = list(OrgUnit.objects.exclude(level=Level.CITY).order_by("id").values_list("pk", flat=True))
+    hosting = list(
+        OrgUnit.objects.filter(level__in=HOSTING_LEVELS).order_by("id").values_list("pk", flat=True)
+    )
     ranks = _ranks(per, hosting)
     shown = sorted(
-        units if units is not None else OrgUnit.objects.exclude(level=Level.CITY).order_by("id"),
+        units if units is not None else OrgUnit.objects.filter(level__in=HOSTING_LEVELS).order_by("id"),
         key=lambda unit: ranks[unit.pk],  # stable: units of equal rank keep their order
     )
     rows = [_row(unit, per.get(unit.pk) or _empty(), targets.get(unit.pk), ranks[unit.pk]) for unit in shown]
@@ -487,7 +489,7 @@ def _trend(
 
 def hosting_unit(*, code: str) -> OrgUnit:
     """The district or zone with this code, or Invalid (400 `unknown_unit`): the city hosts no leads."""
-    unit = OrgUnit.objects.exclude(level=Level.CITY).filter(code=code).first()
+    unit = OrgUnit.objects.filter(level__in=HOSTING_LEVELS).filter(code=code).first()
     if unit is None:
         raise Invalid(
             gettext_lazy("No district or zone has the code %(unit)s."),

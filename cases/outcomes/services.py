@@ -14,7 +14,7 @@ from cases.leads.models import Lead, Referrer, State
 from cases.outcomes.inputs import CapacityInput, FundAttributionInput, TargetsInput
 from cases.outcomes.models import Credit, Target
 from workflow import engine
-from workflow.models import Level, Membership, OrgUnit, Role, UnitCapacity
+from workflow.models import HOSTING_LEVELS, Level, Membership, OrgUnit, Role, UnitCapacity
 
 
 def fund_attribute(*, lead_id: int, actor: Any, data: Any, now: datetime | None = None) -> Credit:
@@ -70,7 +70,7 @@ def targets_set(*, actor: Any, data: Any, now: datetime | None = None) -> int:
         raise NotPermitted(_("Only the city's leaders set the annual targets."))
     d = engine.validate(TargetsInput, data)
     codes = [row["unit"] for row in d["targets"]]
-    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes).exclude(level=Level.CITY)}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes).filter(level__in=HOSTING_LEVELS)}
     errors = [
         {"message": str(_("Row %(row)s: no district or zone has the code %(unit)s.") % {"row": i, "unit": code}),
          "code": "unknown_unit"}

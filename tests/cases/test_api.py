@@ -70,7 +70,7 @@ def test_anonymous_callers_are_refused():
 def test_units_are_listed_with_pagination(hd):
     body = hd.get("/api/units/?page_size=5").json()
     assert set(body) == {"count", "count_exact", "next", "previous", "results"}
-    assert (body["count"], body["count_exact"]) == (18, True)
+    assert (body["count"], body["count_exact"]) == (34, True)  # 18 hosting or the city, 16 of §6b
     assert body["results"][0] == {
         "code": "beijing", "name_zh": "北京市", "name_en": "Beijing Municipality", "level": "city",
         "parent": None, "hosts_leads": False, "leading_industries": [],
@@ -180,14 +180,14 @@ def test_counting_stops_at_the_cap_and_every_page_stays_reachable(hd, monkeypatc
     from cases.api import pagination
 
     monkeypatch.setattr(pagination, "COUNT_CAP", 10)
-    body = hd.get("/api/units/?page_size=5").json()  # 18 units: more than the cap
+    body = hd.get("/api/units/?page_size=5").json()  # 34 units: more than the cap
     assert (body["count"], body["count_exact"], len(body["results"])) == (10, False, 5)
     assert hd.get("/api/units/?page_size=5&page=2").json()["next"].endswith("page=3&page_size=5")
     beyond = hd.get("/api/units/?page_size=5&page=3").json()  # past the cap: counted exactly
-    assert (beyond["count"], beyond["count_exact"], len(beyond["results"])) == (18, True, 5)
-    assert hd.get("/api/units/?page_size=5&page=4").json()["results"][-1]["code"]
-    assert hd.get("/api/units/?page_size=5&page=5").status_code == 404
-    monkeypatch.setattr(pagination, "COUNT_CAP", 18)
+    assert (beyond["count"], beyond["count_exact"], len(beyond["results"])) == (34, True, 5)
+    assert hd.get("/api/units/?page_size=5&page=7").json()["results"][-1]["code"]
+    assert hd.get("/api/units/?page_size=5&page=8").status_code == 404
+    monkeypatch.setattr(pagination, "COUNT_CAP", 34)
     assert hd.get("/api/units/?page_size=5").json()["count_exact"] is True
 
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from cases.demo import person
-from tests.cases.test_permissions import COMMON, MAY, OWN, PARAMS, PEOPLE, PREFIX, case_in, state_of
+from tests.cases.test_permissions import COMMON, MAY, OWN, PARAMS, PEOPLE, PREFIX, SPEC_OF, case_in, state_of
 from workflow import engine
 
 pytestmark = pytest.mark.usefixtures("pinned_now")  # the paths' milestones are dated that day
@@ -81,7 +81,8 @@ def test_every_bad_parameter_is_a_400_naming_it_and_changes_nothing(make_lead, k
             if accepts(field, value):
                 continue
             body = json.dumps({**PARAMS[key].get(name, {}), **GOOD.get(name, {}), field_name: value})
-            method, tail = OWN.get(name, ("post", f"transitions/{name}/"))
+            own = {**OWN, **(SPEC_OF[key].own if key in SPEC_OF else {})}
+            method, tail = own.get(name, ("post", f"transitions/{name}/"))
             response = getattr(api, method)(
                 f"/api/{PREFIX[key]}/{case.pk}/{tail}", body, content_type="application/json"
             )

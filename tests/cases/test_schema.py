@@ -4,10 +4,8 @@ operation whose request body is exactly its input serializer, and every error an
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from tests.cases.test_permissions import OWN
+from tests.cases.test_permissions import OWN, PREFIX, SPEC_OF
 from workflow import engine
-
-PREFIX = {"lead": "leads", "commitment": "commitments", "reward": "rewards"}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +33,8 @@ def test_every_case_type_is_in_the_schema():
 
 @pytest.mark.parametrize(("case_type", "name"), person_transitions(), ids=lambda v: getattr(v, "key", v))
 def test_each_transition_states_its_own_request_body(schema, case_type, name):
-    method, tail = OWN.get(name, ("post", f"transitions/{name}/"))  # case work has endpoints of its own
+    own = {**OWN, **(SPEC_OF[case_type.key].own if case_type.key in SPEC_OF else {})}
+    method, tail = own.get(name, ("post", f"transitions/{name}/"))  # case work has endpoints of its own
     operation = schema["paths"][f"/api/{PREFIX[case_type.key]}/{{id}}/{tail}"][method]
     input_cls = engine.input_of(engine.declared(case_type.transitions[name]))
     if input_cls is None:

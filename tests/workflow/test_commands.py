@@ -17,7 +17,8 @@ def run(*args):  # type: ignore[no-untyped-def]
 def test_load_org_loads_every_unit_from_the_data_file_and_is_idempotent():
     run("load_org")
     run("load_org")
-    assert OrgUnit.objects.count() == 18  # the city, 16 districts, the BDA
+    # the city, 16 districts, the BDA; 15 city departments and the city government (§6b)
+    assert OrgUnit.objects.count() == 34
     assert OrgUnit.objects.filter(level="district").count() == 16
     bda = OrgUnit.objects.get(code="bda")
     assert (bda.level, bda.parent.code, bda.name_zh) == ("zone", "beijing", "北京经济技术开发区")
@@ -29,7 +30,7 @@ def test_load_org_loads_every_unit_from_the_data_file_and_is_idempotent():
     demo_zone = PilotZone.objects.get(slug="innovation_cluster_demo_zone")
     assert sorted(demo_zone.units.values_list("code", flat=True)) == ["bda", "shunyi"]
     assert PilotZone.objects.count() == 4
-    assert RoleGroup.objects.count() == 36
+    assert RoleGroup.objects.count() == 68
 
 
 def test_add_member_creates_the_user_with_a_password_and_the_role():

@@ -1,0 +1,1 @@
+"""Admission support (DESIGN §6b)."""

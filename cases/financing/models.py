@@ -1,0 +1,1 @@
+"""Financing (DESIGN §6b)."""

@@ -1,0 +1,5 @@
+"""API views (DESIGN §6b)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MajorprojectsConfig(AppConfig):
+    name = "cases.majorprojects"
+    label = "majorprojects"
+    verbose_name = _("Major projects")

@@ -1,0 +1,7 @@
+"""Pages (DESIGN §6b)."""
+
+from viewflow.urls import Viewset
+
+
+class MajorprojectsViewset(Viewset):
+    app_name = "majorprojects"

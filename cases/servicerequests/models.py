@@ -1,0 +1,1 @@
+"""Service requests (DESIGN §6b)."""

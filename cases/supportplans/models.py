@@ -1,0 +1,1 @@
+"""Support plans (DESIGN §6b)."""
