@@ -399,7 +399,7 @@ def test_a_served_websocket_handshake_is_refused_with_403_from_a_foreign_origin_
 def test_the_pages_run_under_the_policy_without_a_violation(served):
     """Every page of the menu, the registration form's scripts, a lead, the state chart and the live
     bell, in Chromium: no securitypolicyviolation event and no CSP error in the console."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.servers import launch_chromium
 
@@ -425,7 +425,8 @@ def test_the_pages_run_under_the_policy_without_a_violation(served):
         page.click("button[type=submit]")
         page.wait_for_url(f"{served.url}/cases/queue/")
         # the menu is drawn by viewflow's scripts after the page loads
-        page.wait_for_function("document.querySelectorAll(\"a[href^='/cases/']\").length >= 5")
+        # (locators, not wait_for_function: its string predicates are eval, which the policy forbids)
+        page.locator("a[href^='/cases/']").nth(4).wait_for(state="attached")
         menu = page.eval_on_selector_all(
             "a[href^='/cases/']", "els => [...new Set(els.map(e => e.getAttribute('href')))]"
         )
@@ -434,12 +435,16 @@ def test_the_pages_run_under_the_policy_without_a_violation(served):
         visit(f"{served.url}/cases/leads/new/")
         page.fill("#id_credit_code", "91110108000000100W")  # runs the page's inline script
         page.fill("#id_total_investment_cny", "20000")
-        page.wait_for_function("document.getElementById('amount-words').textContent.length > 0")
+        expect(page.locator("#amount-words")).not_to_have_text("")
         seen.extend(page.evaluate("window.__csp"))
         assert len(menu) >= 5
         assert (seen, console) == ([], [])
         # and the listener does hear the policy at work: a script from elsewhere is refused
         page.evaluate("""() => { const s = document.createElement("script");
             s.src = "http://evil.example/x.js"; document.head.appendChild(s); }""")
-        page.wait_for_function("window.__csp.some(v => v.startsWith('script-src'))")
+        for _ in range(100):  # the violation event comes when the browser refuses the script
+            if any(v.startswith("script-src") for v in page.evaluate("window.__csp")):
+                break
+            page.wait_for_timeout(50)
+        assert any(v.startswith("script-src") for v in page.evaluate("window.__csp"))
         browser.close()
