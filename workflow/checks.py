@@ -69,7 +69,8 @@ def check_case_type(case_type: engine.CaseType) -> list[checks.CheckMessage]:
             problems.append(f"{case_type.key} waits in {state!r}, which is not one of its states")
         problems += [
             f"{case_type.key} waits in {state!r} on {a!r}, an audience it does not declare"
-            for a in (wait.remind, wait.escalate)
+            for told in (wait.remind, wait.escalate)
+            for a in (told if isinstance(told, tuple) else (told,))
             if a not in case_type.audiences
         ]
     return [checks.Error(p, obj=case_type.model, id="workflow.E001") for p in problems]

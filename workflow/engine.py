@@ -123,8 +123,8 @@ class Wait:
     the days come from it at the moment the ladder starts (versioned policy parameters), and each
     ladder clock keeps the numbers and the version it started with."""
 
-    remind: str
-    escalate: str
+    remind: str | tuple[str, ...]  # an audience, or several told together
+    escalate: str | tuple[str, ...]
     remind_days: int
     escalate_days: int
     rungs: Callable[[datetime], Rungs] | None = None
@@ -725,9 +725,10 @@ def _waits_due(case_type: CaseType, events: list[registry.ClockEvent], now: date
             continue
         wait = case_type.waits[state]
         remind = e.kind == remind_kind
+        told = wait.remind if remind else wait.escalate
         notice = Notice(
             kind="wait_reminder" if remind else "wait_escalation",
-            audiences=(wait.remind if remind else wait.escalate,),
+            audiences=told if isinstance(told, tuple) else (told,),
         )
         days = periods.get(e.clock_id) or (wait.remind_days if remind else wait.escalate_days)
         data = {"state": state, "days": days}

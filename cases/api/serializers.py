@@ -2,10 +2,13 @@
 input serializers of each case type; nothing here decides anything."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from workflow import selectors as engine_selectors
 from workflow.models import OrgUnit, TransitionRecord
 
 # one field for every call: it reads the current time zone when it renders, not when it is made
@@ -79,3 +82,36 @@ class HistorySerializer(serializers.ModelSerializer):
     class Meta:
         model = TransitionRecord
         fields = ["id", "case", "transition", "from_state", "to_state", "actor", "at", "params", "rule"]
+
+
+class CasePage(serializers.ListSerializer):
+    """A page of cases of one type: what each row shows beyond its columns (the caller's rights, the
+    histories …) is read once for the page by `read`, into the context every row reads — not per row."""
+
+    def read(self, cases: list[Any], user: Any) -> dict[str, Any]:
+        return {}
+
+    def to_representation(self, data: Any) -> list[Any]:
+        cases = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        context = cast(dict[str, Any], self.context)  # the root's own dict, which every row reads
+        context.update(self.read(cases, context["request"].user))
+        return super().to_representation(cases)
+
+
+class CaseFields:
+    """`available_transitions` and `history` of a case of `case_type` (a serializer mixin: declare the
+    two SerializerMethodFields and set `case_type`); a page's histories come from CasePage.read."""
+
+    case_type: Any
+    context: Any
+
+    def get_available_transitions(self, case: Any) -> list[str]:
+        return self.case_type.available(case, self.context["request"].user)
+
+    @extend_schema_field(HistorySerializer(many=True))
+    def get_history(self, case: Any):  # type: ignore[no-untyped-def]
+        page = self.context.get("histories")  # a list's page: read for every row at once
+        rows = (
+            page[case.pk] if page is not None and case.pk in page else engine_selectors.history(subject=case)
+        )
+        return HistorySerializer(rows, many=True).data

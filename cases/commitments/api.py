@@ -1,15 +1,14 @@
 """`/api/commitments/`: the same pattern as leads (DESIGN §8)."""
 
-from typing import Any, cast
+from typing import Any
 
-from django.db import models
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.serializers import ClockSerializer, HistorySerializer
+from cases.api.serializers import CaseFields, CasePage, ClockSerializer
 from cases.api.serializers import local as _local
 from cases.api.transitions import transition_urls
 from cases.commitments import selectors, services
@@ -17,7 +16,6 @@ from cases.commitments.inputs import CommitmentInput, StandardInput
 from cases.commitments.machine import COMMITMENT
 from cases.commitments.models import CommitmentApplication, CommitmentStandard
 from cases.leads.selectors import clock_summary
-from workflow import selectors as engine_selectors
 from workflow import workdays
 
 
@@ -32,19 +30,21 @@ class StandardSerializer(serializers.ModelSerializer):
         fields = ["id", "zone", "version", "items", "created_by", "created_at"]
 
 
-class CommitmentListSerializer(serializers.ListSerializer):
+class CommitmentListSerializer(CasePage):
     """A page of applications: what each row shows beyond its columns (the caller's transitions, the
     history, the clock's calendar) is read once for the page, not once per row."""
 
-    def to_representation(self, data: Any) -> list[Any]:
-        apps = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
-        context = cast(dict[str, Any], self.context)  # the root's own dict, which every row reads
-        context["histories"] = selectors.commitment_page(applications=apps, user=context["request"].user)
-        context["calendar"] = workdays.current(lazy=True)  # read only if a paused clock needs it
-        return super().to_representation(apps)
+    def read(self, cases: list[Any], user: Any) -> dict[str, Any]:
+        histories = selectors.commitment_page(applications=cases, user=user)
+        return {
+            "histories": histories,
+            "calendar": workdays.current(lazy=True),
+        }  # read if a paused clock needs it
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class CommitmentSerializer(CaseFields, serializers.ModelSerializer):
+    case_type = COMMITMENT
+
     zone: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     state_label = serializers.CharField(source="get_state_display")
@@ -71,15 +71,6 @@ class CommitmentSerializer(serializers.ModelSerializer):
             return None
         summary["pauses"] = []
         return {k: _local(v) for k, v in summary.items()} | {"kind": getattr(app.clock, "kind", None)}
-
-    def get_available_transitions(self, app: CommitmentApplication) -> list[str]:
-        return COMMITMENT.available(app, self.context["request"].user)
-
-    @extend_schema_field(HistorySerializer(many=True))
-    def get_history(self, app: CommitmentApplication):  # type: ignore[no-untyped-def]
-        page = self.context.get("histories")  # a list's page: read for every row at once
-        rows = page[app.pk] if page is not None and app.pk in page else engine_selectors.history(subject=app)
-        return HistorySerializer(rows, many=True).data
 
 
 class CommitmentList(generics.ListCreateAPIView):
