@@ -6,3 +6,6 @@ class AdmissionsConfig(AppConfig):
     name = "cases.admissions"
     label = "admissions"
     verbose_name = _("Admission support")
+
+    def ready(self) -> None:
+        from cases.admissions import machine as _machine  # noqa: F401 - registers the case type

@@ -1,7 +1,121 @@
-"""Pages (DESIGN §6b)."""
+"""Pages of admission supports (DESIGN §6b, §14): the list, one support, asking for one (from the lead
+page) and its transitions. Thin: each calls one selector or service."""
 
-from viewflow.urls import Viewset
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from viewflow.urls import AppMenuMixin, Viewset
+
+from cases.admissions import selectors, services
+from cases.admissions.inputs import AdmissionInput
+from cases.admissions.machine import ADMISSION
+from cases.admissions.models import AdmissionSupport
+from cases.errors import CaseError, NotFound
+from cases.webforms import form_for
+from workflow import engine
+from workflow import selectors as engine_selectors
 
 
-class AdmissionsViewset(Viewset):
+class ListView(LoginRequiredMixin, TemplateView):
+    template_name = "cases/admission_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        state = self.request.GET.get("state") or None
+        supports = list(selectors.support_list(user=self.request.user, state=state)[:200])
+        return super().get_context_data(supports=supports, state=state, **kwargs)
+
+
+def _get(request: HttpRequest, pk: int) -> AdmissionSupport:
+    try:
+        return selectors.support_get(user=request.user, support_id=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+class DetailView(LoginRequiredMixin, TemplateView):
+    template_name = "cases/admission_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        support = _get(self.request, kwargs["pk"])
+        names = ADMISSION.available(support, self.request.user)
+        return super().get_context_data(
+            support=support,
+            actions=[(n, ADMISSION.label(n)) for n in names],
+            history=engine_selectors.history(subject=support),
+            labels=ADMISSION.labels(),
+            **kwargs,
+        )
+
+
+def _form(name: str, data: Any = None, errors: Any = None) -> forms.Form:
+    return form_for(engine.input_of(engine.declared(ADMISSION.transitions[name])), data, errors)
+
+
+class TransitionView(LoginRequiredMixin, TemplateView):
+    template_name = "cases/admission_transition.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if kwargs["name"] not in ADMISSION.transitions:
+            raise Http404
+        self.support = _get(request, kwargs["pk"])
+        if request.method == "GET" and kwargs["name"] not in ADMISSION.available(self.support, request.user):
+            raise PermissionDenied(_("This action is not open to you on this admission support now."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("form", _form(kwargs["name"]))
+        return super().get_context_data(support=self.support, label=ADMISSION.label(kwargs["name"]), **kwargs)
+
+    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        try:
+            engine.fire(ADMISSION, pk=pk, name=name, actor=request.user, params=request.POST.dict())
+        except CaseError as exc:
+            form = _form(name, request.POST, exc.errors)
+            context = self.get_context_data(pk=pk, name=name, form=form, error=exc.text())
+            return self.render_to_response(context, status=exc.status)
+        messages.success(request, _("Done: %(action)s.") % {"action": ADMISSION.label(name)})
+        return redirect("cases:admissions:detail", pk=pk)
+
+
+class CreateView(LoginRequiredMixin, TemplateView):
+    """The lead's district or zone asks for admission support (the lead page links here)."""
+
+    template_name = "cases/admission_create.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        data = kwargs.pop("data", None) or {"lead": self.request.GET.get("lead", "")}
+        form = kwargs.pop("form", None) or form_for(AdmissionInput, initial=data)
+        form.fields["lead"].widget = forms.HiddenInput()
+        return super().get_context_data(form=form, data=data, **kwargs)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        data = request.POST.dict()
+        try:
+            support = services.admission_create(actor=request.user, data=data)
+        except CaseError as exc:
+            form = form_for(AdmissionInput, request.POST, exc.errors)
+            context = self.get_context_data(data=data, form=form, error=exc.text())
+            return self.render_to_response(context, status=exc.status)
+        messages.success(request, _("Admission support drafted: submit it to the city when it is complete."))
+        return redirect("cases:admissions:detail", pk=support.pk)
+
+
+class AdmissionsViewset(AppMenuMixin, Viewset):
     app_name = "admissions"
+    title = _("Admission support")
+    icon = "approval"
+    index_path = path("", ListView.as_view(), name="index")
+    create_path = path("new/", CreateView.as_view(), name="create")
+    detail_path = path("<int:pk>/", DetailView.as_view(), name="detail")
+    transition_path = path("<int:pk>/do/<str:name>/", TransitionView.as_view(), name="transition")

@@ -6,3 +6,6 @@ class MajorprojectsConfig(AppConfig):
     name = "cases.majorprojects"
     label = "majorprojects"
     verbose_name = _("Major projects")
+
+    def ready(self) -> None:
+        from cases.majorprojects import machine as _machine  # noqa: F401 - registers the case type

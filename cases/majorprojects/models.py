@@ -5,8 +5,16 @@ every case type's is; the engine's runner fires it."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from cases.majorprojects import access
+from workflow.engine import Notice, declare
+
+EFFECTS = "cases.majorprojects.effects"
+INPUTS = "cases.majorprojects.inputs"
+# audiences (cases.majorprojects.machine)
+STEWARD, PREVIOUS_STEWARD, LEAD_UNIT = "steward", "previous_steward", "lead_unit"
 
 
 class MajorProjectState(models.TextChoices):
@@ -32,6 +40,36 @@ class MajorProject(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"major project #{self.pk} (lead #{self.lead_id})"
+
+    # --- the machine (DESIGN §6b): designation is a registration (services.major_project_create) ---
+
+    @transition(
+        field=state,
+        source=MajorProjectState.ACTIVE,
+        target=MajorProjectState.ACTIVE,  # a decision that leaves the state as it is
+        permission=access.can_lead_coordination,
+        custom=declare(
+            _("Change the city steward"),
+            input=f"{INPUTS}.ChangeStewardInput",
+            effect=f"{EFFECTS}.change_steward",
+            notify=Notice("major_project_steward", (STEWARD, PREVIOUS_STEWARD, LEAD_UNIT)),
+        ),
+    )
+    def change_steward(self) -> None: ...
+
+    @transition(
+        field=state,
+        source=MajorProjectState.ACTIVE,
+        target=MajorProjectState.ENDED,
+        permission=access.can_lead_coordination,
+        custom=declare(
+            _("End the major project"),
+            input="cases.inputs.ReasonInput",
+            effect=f"{EFFECTS}.end",
+            notify=Notice("major_project_ended", (STEWARD, LEAD_UNIT)),
+        ),
+    )
+    def end(self) -> None: ...
 
 
 class MajorProjectUserObjectPermission(UserObjectPermissionBase):

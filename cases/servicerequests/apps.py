@@ -6,3 +6,7 @@ class ServicerequestsConfig(AppConfig):
     name = "cases.servicerequests"
     label = "servicerequests"
     verbose_name = _("Service requests")
+
+    def ready(self) -> None:
+        # the case type registers itself with the engine when its machine module is imported
+        from cases.servicerequests import machine as _machine  # noqa: F401
