@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "CommitmentStateEnum": "cases.models.CommitmentState",
         "RewardStateEnum": "cases.models.RewardState",
         "ActivityKindEnum": "cases.models.Activity.Kind",
+        "ServiceRequestKindEnum": "cases.servicerequests.models.ServiceRequest.Kind",
     },
 }
 
@@ -315,10 +316,28 @@ CITY_ROLE_PERMISSIONS = {
     "officer": [
         "cases.view_lead",
         "cases.dispatch_lead",
+        "servicerequests.view_servicerequest",
+        "supportplans.view_supportplan",
+        "supportplans.work_supportplan",
         "cases.view_commitmentapplication",
         "cases.add_commitmentstandard",
+        "majorprojects.view_majorproject",
+        "admissions.view_admissionsupport",
+        "financing.view_financingneed",
     ],
-    "leader": ["cases.view_lead", "cases.view_commitmentapplication", "cases.add_commitmentstandard"],
+    "leader": [
+        "cases.view_lead",
+        "cases.view_commitmentapplication",
+        "servicerequests.view_servicerequest",
+        "cases.add_commitmentstandard",
+        "supportplans.view_supportplan",
+        "majorprojects.view_majorproject",
+        "majorprojects.add_majorproject",
+        "majorprojects.change_majorproject",
+        "admissions.view_admissionsupport",
+        "admissions.decide_admissionsupport",
+        "financing.view_financingneed",
+    ],
 }
 
 # Content-Security-Policy on every response (DESIGN §11), django-csp 4. Everything comes from this

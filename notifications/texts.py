@@ -7,11 +7,24 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cases.admissions.models import AdmissionState
+from cases.financing.models import NeedState
+from cases.majorprojects.models import MajorProjectState
 from cases.models import CommitmentState, RewardState, State
+from cases.servicerequests.models import ServiceRequestState
+from cases.supportplans.models import SupportPlanState
 from notifications.models import Notification
 from workflow.models import OrgUnit
 
 TEXTS = {
+    "service_request_raised": _("A service request for “%(lead)s” is addressed to your unit."),
+    "service_request_accepted": _("Your service request for “%(lead)s” was accepted."),
+    "service_request_resolved": _(
+        "Your service request for “%(lead)s” was answered; please confirm or reopen it."
+    ),
+    "service_request_declined": _("Your service request for “%(lead)s” was declined."),
+    "service_request_closed": _("The raiser confirmed the answer to the service request for “%(lead)s”."),
+    "service_request_reopened": _("The service request for “%(lead)s” was reopened; please answer it again."),
     "awaits_city": _("Lead “%(lead)s” awaits the city's decision."),
     "first_negotiation_confirmed": _(
         "The city confirmed your unit as first-negotiation unit for “%(lead)s”."
@@ -49,10 +62,23 @@ TEXTS = {
     "commitment_overdue": _("“%(lead)s”: the inspection or rectification deadline %(deadline)s has passed."),
     "reward_decided": _("The agency reward for “%(lead)s” is now “%(state)s”."),
     "reward_paid": _("The agency reward for “%(lead)s” was paid."),
+    "support_plan_to_cosign": _("The support plan for “%(lead)s” awaits the finance bureau's co-signature."),
+    "support_plan_to_approve": _("The support plan for “%(lead)s” awaits the city government's approval."),
+    "support_plan_returned": _("The support plan for “%(lead)s” was returned for revision."),
+    "support_plan_decided": _("The support plan for “%(lead)s” is now “%(state)s”."),
+    "support_plan_disbursed": _("A disbursement under the support plan for “%(lead)s” was recorded."),
     "calendar_running_out": _(
         "The statutory holiday calendar runs out on %(deadline)s: ask the operators to load the State "
         "Council's holiday notice for the next year (manage.py load_holidays)."
     ),
+    "major_project_designated": _("“%(lead)s” is now a city major project (§4); a city steward follows it."),
+    "major_project_steward": _("The city steward of major project “%(lead)s” changed."),
+    "major_project_ended": _("“%(lead)s” is no longer a city major project."),
+    "admission_to_decide": _("%(unit)s asks for admission support for “%(lead)s” (§14); please decide."),
+    "admission_decided": _("The admission support for “%(lead)s” is now “%(state)s”."),
+    "financing_published": _("A new financing need is published: “%(lead)s”."),
+    "financing_offer": _("A bank made an offer on the financing need of “%(lead)s”."),
+    "financing_accepted": _("Your offer on the financing need of “%(lead)s” was accepted."),
     "wait_reminder": _(
         "Reminder: “%(lead)s” has waited %(days)s working days in “%(state)s” for your action."
     ),
@@ -85,7 +111,16 @@ def _text(notification: Notification) -> str:
     }
 
 
-STATES = {"lead": State, "commitment": CommitmentState, "reward": RewardState}
+STATES = {
+    "lead": State,
+    "commitment": CommitmentState,
+    "reward": RewardState,
+    "support_plan": SupportPlanState,
+    "service_request": ServiceRequestState,
+}
+STATES["majorproject"] = MajorProjectState
+STATES["admission"] = AdmissionState
+STATES["financing"] = NeedState
 
 
 def _state_label(state: str | None, notification: Notification) -> str:

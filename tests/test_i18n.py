@@ -34,6 +34,15 @@ def test_every_string_in_the_code_is_translated(tmp_path, settings, monkeypatch)
 
 
 def test_the_compiled_catalogue_matches_the_po_file():
-    po = {e.msgid: (e.msgstr, e.msgstr_plural) for e in polib.pofile(str(PO)) if e.msgid and not e.obsolete}
-    mo = {e.msgid: (e.msgstr, e.msgstr_plural) for e in polib.mofile(str(PO.with_suffix(".mo"))) if e.msgid}
+    # keyed by context and text: one English word may read differently in two places ("Accepted")
+    po = {
+        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural)
+        for e in polib.pofile(str(PO))
+        if e.msgid and not e.obsolete
+    }
+    mo = {
+        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural)
+        for e in polib.mofile(str(PO.with_suffix(".mo")))
+        if e.msgid
+    }
     assert mo == po

@@ -199,6 +199,16 @@ def _central_district_override(step: Step, unit: OrgUnit) -> str:
         return ""
     reason = step.params.get("override_reason", "")
     if not reason:
+        # §14: the city leaders' approved admission support for this unit is the recorded reason
+        from cases.admissions.selectors import approved_support  # a case type loaded after leads
+
+        support = approved_support(lead=step.case, unit=unit)
+        if support is not None:
+            step.record |= {"override": "§8", "admission_support": support.pk}
+            return str(_("%(rule)s; admitted by the city's approved admission support #%(id)s (§14)")) % {
+                "rule": rule.reason,
+                "id": support.pk,
+            }
         raise Invalid(
             _(
                 "%(unit)s takes only the non-production links of advanced manufacturing (§8); give the override reason."

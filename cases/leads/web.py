@@ -31,6 +31,13 @@ from workflow import engine, workdays
 from workflow.models import OrgUnit, Role, Sector
 
 SOON_DAYS = 30
+# rows other records write in a lead's history (a merge, a city major project), by how people call them
+HISTORY_ONLY_LABELS = {
+    "merged_in": _("A duplicate was merged in"),
+    "designate_major_project": _("Designated a city major project"),
+    "change_major_project_steward": _("City steward changed"),
+    "end_major_project": _("No longer a city major project"),
+}
 
 
 def annotate_deadlines(leads: list[Lead], now: Any = None) -> list[Lead]:
@@ -221,7 +228,7 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
             clock=clock,
             progress=progress,
             timeline=selectors.lead_timeline(lead=lead),
-            labels={**LEAD.labels(), "merged_in": _("A duplicate was merged in")},
+            labels={**LEAD.labels(), **HISTORY_ONLY_LABELS},
             may_correct=LEAD.may(lead, user, "correct"),
             may_merge=LEAD.may(lead, user, "merge"),
             may_hold=may_hold,
