@@ -18,10 +18,12 @@ from cases.creditcode import validate_credit_code
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
 
-def money(label: Any = None, **kwargs: Any) -> serializers.DecimalField:
-    """An amount as its column stores it: at most 16 digits before the point, 2 after, not negative."""
+def money(label: Any = None, *, min_value: Decimal = Decimal(0), **kwargs: Any) -> serializers.DecimalField:
+    """An amount in yuan (or dollars): at most 13 digits before the point (ten trillion), 2 after, not
+    negative — 15 significant digits, which every database keeps exactly (SQLite, the embedded default,
+    keeps a decimal column as a double: more digits would come back changed)."""
     return serializers.DecimalField(
-        max_digits=18, decimal_places=2, min_value=Decimal(0), label=label, **kwargs
+        max_digits=15, decimal_places=2, min_value=min_value, label=label, **kwargs
     )
 
 
@@ -71,3 +73,14 @@ class ReasonInput(serializers.Serializer):
         max_length=2000,
         error_messages={"required": _("A reason is required."), "blank": _("A reason is required.")},
     )
+
+
+def id_param(value: Any, name: str) -> int:
+    """A list filter naming a case by its id (`?lead=12`), given: 400 when it is not one (ASCII
+    digits, within a database id — "²" and 20-digit numbers are not ids)."""
+    from cases.errors import Invalid
+
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise Invalid(_("%(name)s must be an id (a whole number)."), {"name": name}, code="invalid_id")
+    return int(text)

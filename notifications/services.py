@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from notifications import outbox
 from notifications.models import Notification
-from workflow import absences
+from workflow import absences, engine
 
 
 def notify(
@@ -79,6 +79,10 @@ def _may_see(user_id: int, item: dict[str, Any]) -> bool:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return False
+    kind, case_id = item["params"].get("case"), item["params"].get("case_id")
+    case_type = engine.case_types().get(kind) if case_id else None
+    if case_type is not None:  # a request, a plan, a need …: the deputy sees it by its own rules
+        return case_type.can_view(case_type.model._default_manager.get(pk=case_id), user)
     if item.get("lead_id"):
         return access.can_view(Lead.objects.get(pk=item["lead_id"]), user)
     if item.get("commitment_id"):

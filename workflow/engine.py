@@ -151,6 +151,9 @@ class CaseType:
     notice_params: Callable[[Any], dict[str, Any]] = lambda case: {}
     field_name: str = "state"
     related: tuple[str, ...] = ()  # select_related of the locked row
+    # after the grants of the cases that moved: re-sync the grants of other cases that follow them
+    # (a lead's service requests follow it to its new unit); in the same transaction
+    followers: Callable[[list[Any]], None] | None = None
 
     @functools.cached_property
     def transitions(self) -> dict[str, Transition]:
@@ -535,6 +538,8 @@ def _run(case_type: CaseType, t: Transition, steps: list[Step]) -> None:
     )
     if case_type.grants is not None:
         engine.grants_sync_many(case_type.grants([s.case for s in steps]))
+    if case_type.followers is not None:
+        case_type.followers([s.case for s in steps])
     # a self-loop (a decision that leaves the state as it was) leaves the case waiting as it was:
     # its ladder keeps counting from when the wait began
     moved = [

@@ -34,6 +34,7 @@ ADMISSION = register(
             "lead_name": s.lead.name,
             "state": s.state,
             "case": "admission",
+            "case_id": s.pk,
             "unit": s.unit.code,
         },
         related=("lead", "unit"),

@@ -11,6 +11,7 @@ from cases import access as lead_access
 from cases.admissions import access
 from cases.admissions.models import AdmissionState, AdmissionSupport
 from cases.errors import NotFound
+from cases.inputs import id_param
 from workflow import selectors as engine_selectors
 from workflow.models import TransitionRecord
 
@@ -36,7 +37,7 @@ def support_list(
     if state:
         qs = qs.filter(state__in=state.split(","))
     if lead:
-        qs = qs.filter(lead_id=int(lead)) if lead.isdigit() and len(lead) <= 18 else qs.none()
+        qs = qs.filter(lead_id=id_param(lead, "lead"))
     return _related(qs).order_by("-created_at", "-id")
 
 

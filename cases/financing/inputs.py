@@ -8,15 +8,15 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from cases.inputs import text
+from cases.inputs import money, text
 from workflow.models import Role
 
 MAX_ID = 2**63 - 1
 
 
 def _amount(label: Any) -> serializers.DecimalField:
-    """An amount in yuan, more than nothing (a need or an offer of 0 yuan is no need or offer)."""
-    return serializers.DecimalField(max_digits=18, decimal_places=2, min_value=Decimal("0.01"), label=label)
+    """A positive amount in yuan (an amount of nothing is no amount)."""
+    return money(label, min_value=Decimal("0.01"))
 
 
 def _term(label: Any) -> serializers.IntegerField:

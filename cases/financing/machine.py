@@ -72,6 +72,7 @@ FINANCING = register(
             "lead_name": need.lead.name,
             "state": need.state,
             "case": "financing",
+            "case_id": need.pk,
         },
         related=("lead", "unit"),
     )

@@ -18,6 +18,7 @@ from cases import access as case_access
 from cases.errors import NotFound, NotPermitted
 from cases.financing import access
 from cases.financing.models import FinancingNeed, FinancingOffer, NeedState
+from cases.inputs import id_param
 from workflow import selectors as engine_selectors
 from workflow.models import Level, Membership, OrgUnit, TransitionRecord
 
@@ -45,10 +46,7 @@ def need_list(
     if unit:
         qs = qs.filter(unit__code=unit)
     if lead:
-        try:
-            qs = qs.filter(lead_id=int(lead))
-        except (TypeError, ValueError):
-            return qs.none()
+        qs = qs.filter(lead_id=id_param(lead, "lead"))
     return _related(qs).order_by("-created_at", "-id")
 
 

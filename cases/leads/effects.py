@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import access, policy
 from cases.errors import Bilingual, Conflict, Invalid, NotPermitted
 from cases.leads import services
+from cases.leads.machine import UNIT_MOVED
 from cases.leads.models import Exclusion, Lead, Milestone, Referrer, State
 from cases.outcomes.models import Credit, RewardCase
 from cases.parameters.selectors import parameters_at
@@ -48,14 +49,15 @@ def confirm(step: Step) -> None:
 @each
 def decline(step: Step) -> None:
     step.rule = _rules(_("§5: the city declined the claim and will choose the landing unit"), _ruling(step))
-    _assignee_follows_unit(step)  # the city pool: nobody of the claiming unit holds it any more
+    _assignee_follows_unit(step, before=_home(step.case))  # the city pool: nobody of the claimant holds it
 
 
 @each
 def assign(step: Step) -> None:
     ruling = _ruling(step)
+    before = _home(step.case)
     unit, override = _target_unit(step)
-    _give_first_negotiation(step, unit)
+    _give_first_negotiation(step, unit, before=before)
     step.rule = _rules(_("§5: the city chose the priority landing unit"), override, ruling)
 
 
@@ -117,27 +119,36 @@ def _rules(*parts: Any) -> str:
 
 @each
 def reassign(step: Step) -> None:
+    before = _home(step.case)
     _unit, override = _target_unit(step)
-    _assignee_follows_unit(step)
+    _assignee_follows_unit(step, before=before)
     _start_clock(step)
     step.rule = _rules(
         _("§5: the city chose another landing unit after the deadline passed; a new 3-month clock"), override
     )
 
 
-def _give_first_negotiation(step: Step, unit: OrgUnit) -> None:
+def _give_first_negotiation(step: Step, unit: OrgUnit, *, before: int | None = None) -> None:
     lead = step.case
+    before = _home(lead) if before is None else before
     lead.unit = lead.first_negotiation_unit = unit
     lead.first_negotiation_confirmed_at = step.now
     step.record["unit"] = step.notice_params["unit"] = unit.code
-    _assignee_follows_unit(step)
+    _assignee_follows_unit(step, before=before)
     _start_clock(step)
 
 
-def _assignee_follows_unit(step: Step) -> None:
+def _home(lead: Lead) -> int:
+    """The unit whose people the lead belongs to: the one holding it, or the one that found it."""
+    return lead.unit_id or lead.discovering_unit_id
+
+
+def _assignee_follows_unit(step: Step, *, before: int) -> None:
     """The assignee is one of the unit's people (DESIGN §6a): when the lead leaves the unit, nobody
-    holds it until the new unit's people take it."""
+    holds it until the new unit's people take it. `before`: the lead's home unit before the move."""
     lead = step.case
+    if _home(lead) != before:
+        lead.__dict__[UNIT_MOVED] = True  # the cases that follow the lead's unit re-sync their grants
     if lead.assignee_id is None:
         return
     if (
@@ -302,7 +313,7 @@ def confirm_push(step: Step) -> None:
     Exclusion.objects.create(lead=lead, unit=pusher, reason=Exclusion.Reason.PUSHED, at=step.now)
     _stop(step)
     lead.unit = None
-    _assignee_follows_unit(step)
+    _assignee_follows_unit(step, before=pusher.pk)
     step.record["pushing_unit"] = step.notice_params["unit"] = pusher.code
     step.record["referral_credit"] = credited
 
@@ -329,7 +340,7 @@ def escalate(steps: list[Step]) -> None:
         step.notice_params["unit"] = lost.code
         step.rule = rule
         lead.unit = None
-        _assignee_follows_unit(step)
+        _assignee_follows_unit(step, before=lost.pk)
     Exclusion.objects.bulk_create(exclusions)
 
 

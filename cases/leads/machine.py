@@ -45,6 +45,21 @@ def grants(leads: list[Lead]) -> dict[Any, dict[tuple[int, str], set[str]]]:
     return wanted
 
 
+# Cases of other types whose grants follow a lead's unit (service requests, support plans register
+# theirs): each gets the leads whose unit just changed, after the lead's own grants are synced.
+UNIT_FOLLOWERS: list[Any] = []
+UNIT_MOVED = (
+    "unit_moved"  # set on a lead by the effect that changed its unit (effects._assignee_follows_unit)
+)
+
+
+def _unit_followers(leads: list[Lead]) -> None:
+    moved = [lead for lead in leads if lead.__dict__.pop(UNIT_MOVED, False)]
+    if moved:
+        for follow in UNIT_FOLLOWERS:
+            follow(moved)
+
+
 def _rungs(now: datetime) -> Rungs:
     """The ladder's working days from the policy parameters in force when the wait starts."""
     p = parameters_at(when=now)
@@ -70,6 +85,7 @@ LEAD = register(
         noun=_("lead"),
         audiences=audiences.LEAD,
         grants=grants,
+        followers=_unit_followers,
         # waiting state → (who must act: reminded, the level above: escalated to)
         waits={
             State.PENDING_CONFIRMATION: _ladder(audiences.CITY_OFFICERS, audiences.CITY_LEADERS),

@@ -28,7 +28,7 @@ from cases.leads.models import Activity, Lead, Source, State
 from cases.outcomes import selectors as outcome_selectors
 from cases.webforms import form_for
 from workflow import engine, workdays
-from workflow.models import OrgUnit, Role, Sector
+from workflow.models import HOSTING_LEVELS, Level, OrgUnit, Role, Sector
 
 SOON_DAYS = 30
 # rows other records write in a lead's history (a merge, a city major project), by how people call them
@@ -72,7 +72,7 @@ class QueueView(LoginRequiredMixin, TemplateView):
         if counts:
             tab = tab if tab in counts else next(iter(counts))
             pool = annotate_deadlines(list(selectors.lead_list(user=user, state=tab)[:50]))
-        units = list(OrgUnit.objects.filter(memberships__user=user).exclude(level="city").distinct())
+        units = list(OrgUnit.objects.filter(memberships__user=user, level__in=HOSTING_LEVELS).distinct())
         if show_mine:
             mine = annotate_deadlines(list(selectors.lead_my_cases(user=user)[:50]))
             for lead in mine:  # held for an absent colleague: the row says for whom
@@ -120,7 +120,7 @@ class LeadFilter(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "—")] + list(
-            OrgUnit.objects.exclude(level="city").values_list("code", "name_zh")
+            OrgUnit.objects.filter(level__in=HOSTING_LEVELS).values_list("code", "name_zh")
         )
         cast(forms.ChoiceField, self.fields["sector"]).choices = [("", "—")] + list(
             Sector.objects.values_list("slug", "name_zh")
@@ -326,8 +326,10 @@ class LeadCreateView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         form = kwargs.pop("form", None) or form_for(LeadInput, initial={"source": Source.DISTRICT})
-        units = OrgUnit.objects.filter(
-            memberships__user=self.request.user.pk, memberships__role="officer"
+        units = OrgUnit.objects.filter(  # the units that register leads: the city, districts and zones
+            memberships__user=self.request.user.pk,
+            memberships__role="officer",
+            level__in=(Level.CITY, *HOSTING_LEVELS),
         ).distinct()
         return super().get_context_data(
             form=form, units=units, segments=policy.SEGMENTS.items(), countries=list(countries), **kwargs

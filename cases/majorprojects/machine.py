@@ -42,6 +42,7 @@ MAJOR_PROJECT = register(
             "lead_name": project.lead.name,
             "state": project.state,
             "case": "majorproject",
+            "case_id": project.pk,
         },
         related=("lead", "steward"),
     )

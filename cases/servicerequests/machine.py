@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from cases.leads.machine import UNIT_FOLLOWERS
 from cases.majorprojects.models import MajorProject, MajorProjectState
 from cases.parameters.selectors import parameters_at
 from cases.servicerequests import access
@@ -99,7 +100,17 @@ SERVICE_REQUEST = register(
         grants=grants,
         waits={ServiceRequestState.OPEN: SLA, ServiceRequestState.ACCEPTED: SLA},
         notice_refs=lambda r: {"lead_id": r.lead_id},
-        notice_params=lambda r: {"lead_name": r.lead.name, "case": "service_request", "request_id": r.pk},
+        notice_params=lambda r: {"lead_name": r.lead.name, "case": "service_request", "case_id": r.pk},
         related=("lead", "responsible_unit"),
     )
 )
+
+
+def _follow(leads: list[Any]) -> None:
+    """The lead moved to another unit: its requests' grants follow it (the new unit sees them)."""
+    from workflow.services import grants_sync_many
+
+    grants_sync_many(grants(list(ServiceRequest.objects.filter(lead__in=leads).select_related("lead"))))
+
+
+UNIT_FOLLOWERS.append(_follow)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import access as lead_access
 from cases.errors import NotFound
+from cases.inputs import id_param
 from cases.servicerequests import access
 from cases.servicerequests.machine import SERVICE_REQUEST
 from cases.servicerequests.models import (
@@ -59,7 +60,7 @@ def request_list(
     if state:
         qs = qs.filter(state__in=state.split(","))
     if lead:
-        qs = qs.filter(lead_id=int(lead)) if lead.isdigit() else qs.none()
+        qs = qs.filter(lead_id=id_param(lead, "lead"))
     if unit:
         qs = qs.filter(responsible_unit__code=unit)
     return _related(qs).order_by("-raised_at", "-id")

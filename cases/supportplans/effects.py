@@ -4,12 +4,14 @@ cases.supportplans.models); run by the engine inside its transaction, the plan's
 from django.utils.translation import gettext_lazy as _
 
 from cases.errors import Conflict
+from cases.supportplans import services
 from cases.supportplans.models import Disbursement, SupportPlan
 from workflow.engine import Step, each
 
 
 @each
 def submit(step: Step) -> None:
+    services.refuse_unless_major(step.case.lead)
     plan: SupportPlan = step.case
     plan.reached_finance_at = plan.reached_finance_at or step.now
     step.rule = str(
@@ -19,6 +21,7 @@ def submit(step: Step) -> None:
 
 @each
 def cosign(step: Step) -> None:
+    services.refuse_unless_major(step.case.lead)
     plan: SupportPlan = step.case
     plan.finance_opinion = step.params["opinion"]
     plan.reached_government_at = plan.reached_government_at or step.now
@@ -33,6 +36,7 @@ def return_(step: Step) -> None:
 
 @each
 def approve(step: Step) -> None:
+    services.refuse_unless_major(step.case.lead)
     step.case.approved_at = step.now
     step.rule = str(_("§10: approved by the city government (一事一议)"))
 
@@ -48,6 +52,7 @@ def record_disbursement(step: Step) -> None:
     """Pay out under the plan, never beyond the approved amount. The engine holds the plan's row
     lock, so two disbursements at once add up one after the other against the same total."""
     plan: SupportPlan = step.case
+    services.refuse_unless_major(plan.lead)
     amount = step.params["amount_cny"]
     if plan.disbursed_cny + amount > plan.amount_cny:
         raise Conflict(

@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from cases.inputs import Date, text
+from cases.inputs import Date, money, text
 from cases.supportplans.models import Method
 
 
 def amount(label: Any) -> serializers.DecimalField:
-    """A positive amount in yuan within the column (16 digits before the point, 2 after)."""
-    return serializers.DecimalField(max_digits=18, decimal_places=2, min_value=Decimal("0.01"), label=label)
+    """A positive amount in yuan (an amount of nothing is no amount)."""
+    return money(label, min_value=Decimal("0.01"))
 
 
 class PlanFields(serializers.Serializer):

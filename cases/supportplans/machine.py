@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import policy
 from cases.audiences import CITY_LEADERS
+from cases.leads.machine import UNIT_FOLLOWERS
 from cases.parameters.selectors import parameters_at
 from cases.supportplans import access
 from cases.supportplans.audiences import (
@@ -86,7 +87,22 @@ SUPPORT_PLAN_TYPE = register(
             SupportPlanState.GOVERNMENT_REVIEW: _ladder(GOVERNMENT_LEADERS),
         },
         notice_refs=lambda plan: {"lead_id": plan.lead_id},
-        notice_params=lambda plan: {"lead_name": plan.lead.name, "state": plan.state, "case": "support_plan"},
+        notice_params=lambda plan: {
+            "lead_name": plan.lead.name,
+            "state": plan.state,
+            "case": "support_plan",
+            "case_id": plan.pk,
+        },
         related=("lead",),
     )
 )
+
+
+def _follow(leads: list[Any]) -> None:
+    """The lead moved to another unit: its plans' grants follow it (the new unit sees them)."""
+    from workflow.services import grants_sync_many
+
+    grants_sync_many(grants(list(SupportPlan.objects.filter(lead__in=leads).select_related("lead"))))
+
+
+UNIT_FOLLOWERS.append(_follow)

@@ -10,6 +10,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from cases import access as case_access
 from cases.errors import NotFound
+from cases.inputs import id_param
 from cases.supportplans import access
 from cases.supportplans.models import Disbursement, SupportPlan, SupportPlanState
 from workflow import selectors as engine_selectors
@@ -39,10 +40,7 @@ def plan_list(*, user: Any, state: str | None = None, lead: Any = None) -> Query
     if state:
         qs = qs.filter(state__in=state.split(","))
     if lead:
-        try:
-            qs = qs.filter(lead_id=int(lead))
-        except (TypeError, ValueError):
-            return qs.none()
+        qs = qs.filter(lead_id=id_param(lead, "lead"))
     return _related(qs).order_by("-created_at", "-id")
 
 

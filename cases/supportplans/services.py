@@ -19,6 +19,17 @@ from workflow import engine
 from workflow import services as engine_services
 
 
+def refuse_unless_major(lead: Lead) -> None:
+    """409 unless the lead is an active city major project: a support plan (§10) is drafted, decided and
+    paid only for one (a project the city stopped following takes its plans no further)."""
+    if not MajorProject.objects.filter(lead=lead, state=MajorProjectState.ACTIVE).exists():
+        raise Conflict(
+            _("“%(lead)s” is not an active city major project: support plans (§10) are only for those."),
+            {"lead": lead.name},
+            code="not_major_project",
+        )
+
+
 def support_plan_create(*, actor: Any, data: Any, now: datetime | None = None) -> SupportPlan:
     """Draft a support plan for an active city major project (city officers). Refuses anyone else
     (403), bad input (400), a lead that does not exist (400) and a lead that is not an active city
@@ -33,13 +44,7 @@ def support_plan_create(*, actor: Any, data: Any, now: datetime | None = None) -
             _("There is no lead #%(id)s."), {"id": d["lead"]}, code="unknown_lead",
             errors={"lead": [{"message": "unknown", "code": "unknown_lead"}]},
         )  # fmt: skip
-    active = MajorProject.objects.filter(lead=lead, state=MajorProjectState.ACTIVE).exists()
-    if not active:
-        raise Conflict(
-            _("“%(lead)s” is not an active city major project: support plans (§10) are only for those."),
-            {"lead": lead.name},
-            code="not_major_project",
-        )
+    refuse_unless_major(lead)
     with transaction.atomic():
         plan = SupportPlan.objects.create(
             lead=lead,

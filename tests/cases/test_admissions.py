@@ -172,7 +172,8 @@ def test_the_list_filters_by_lead_and_state(draft, production, city_leader):
     client = api(city_leader)
     assert client.get(f"/api/admission-supports/?lead={production.pk}").json()["count"] == 1
     assert client.get(f"/api/admission-supports/?lead={production.pk + 1}").json()["count"] == 0
-    assert client.get("/api/admission-supports/?lead=99999999999999999999999").json()["count"] == 0
+    assert client.get("/api/admission-supports/?lead=99999999999999999999999").status_code == 400
+    assert client.get("/api/admission-supports/?lead=²").status_code == 400
     assert client.get("/api/admission-supports/?state=approved").json()["count"] == 0
 
 

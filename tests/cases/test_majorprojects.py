@@ -304,8 +304,8 @@ def test_the_overview_is_the_citys(project, who):
 
 
 def test_the_overview_menu_entry_is_shown_to_city_roles_only(project):
-    assert "/cases/majorprojects/" in page("city_leader").get("/cases/leads/").content.decode()
-    assert "/cases/majorprojects/" not in page("haidian_officer").get("/cases/leads/").content.decode()
+    assert 'href="/cases/majorprojects/"' in page("city_leader").get("/cases/leads/").content.decode()
+    assert 'href="/cases/majorprojects/"' not in page("haidian_officer").get("/cases/leads/").content.decode()
 
 
 def test_a_city_leader_designates_on_the_lead_page(lead, steward):

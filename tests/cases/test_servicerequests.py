@@ -187,7 +187,8 @@ def test_the_list_shows_each_caller_what_they_may_see(
     assert (page["count"], page["next"], page["previous"]) == (1, None, None)
     assert api(talent_officer).get("/api/service-requests/?state=closed").json()["count"] == 0
     assert api(city_leader).get(f"/api/service-requests/?lead={lead.pk}&unit=talent").json()["count"] == 1
-    assert api(city_leader).get("/api/service-requests/?lead=x").json()["count"] == 0
+    for bad in ("x", "²", "99999999999999999999"):  # not an id: said, not a 500
+        assert api(city_leader).get(f"/api/service-requests/?lead={bad}").status_code == 400
 
 
 def test_nobody_gets_a_grant_on_the_lead(lead, haidian_officer):
@@ -383,3 +384,54 @@ def test_the_department_works_its_queue_and_the_detail_page(lead, haidian_office
     assert bad.status_code == 400
     assert ServiceRequest.objects.get().state == "accepted"
     assert browser(person("shunyi_officer")).get(f"/cases/servicerequests/{request.pk}/").status_code == 404
+
+
+def test_a_request_follows_its_lead_to_the_unit_the_city_assigns_it_to(
+    make_lead, haidian_officer, city_officer, shunyi_officer
+):
+    from tests.helpers import fire
+
+    lead = fire(make_lead(haidian_officer), "submit", haidian_officer)  # awaiting the city's confirmation
+    response = api(haidian_officer).post(
+        "/api/service-requests/",
+        {"lead": lead.pk, "kind": "talent", "description": "人才落户", "responsible_unit": "talent"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    request_id = response.json()["id"]
+    assert api(shunyi_officer).get(f"/api/service-requests/{request_id}/").status_code == 404
+    fire(lead, "decline", city_officer, reason="由市级统筹")
+    fire(lead, "assign", city_officer, unit="shunyi")
+    # the unit now working the lead sees the request it would be escalated about
+    assert api(shunyi_officer).get(f"/api/service-requests/{request_id}/").status_code == 200
+
+
+def test_the_departments_notice_links_the_request_and_reaches_an_absent_officers_deputy(
+    make_negotiating, haidian_officer, talent_officer
+):
+    from django.utils import timezone
+
+    from cases.demo import person
+    from notifications.models import Notification
+    from workflow.models import Absence, OrgUnit
+    from workflow.services import member_add
+
+    colleague = person("talent_officer_b")
+    member_add(user=colleague, unit=OrgUnit.objects.get(code="talent"), role="officer")
+    colleague_only = person("talent_deputy")
+    member_add(user=colleague_only, unit=OrgUnit.objects.get(code="talent"), role="leader")
+    Absence.objects.create(
+        user=talent_officer, start=timezone.localdate(), end=timezone.localdate(), deputy=colleague_only,
+        created_at=timezone.now(),
+    )  # fmt: skip
+    lead = make_negotiating()
+    response = api(haidian_officer).post(
+        "/api/service-requests/",
+        {"lead": lead.pk, "kind": "talent", "description": "人才落户", "responsible_unit": "talent"},
+        format="json",
+    )
+    request_id = response.json()["id"]
+    copy = Notification.objects.get(user=colleague_only, params__for_user=talent_officer.pk)
+    assert copy.params["case_id"] == request_id  # the deputy sees the request, so the copy came
+    page = browser(talent_officer).get("/cases/notifications/").content.decode()
+    assert f'href="/cases/servicerequests/{request_id}/"' in page  # not the lead, which they may not see

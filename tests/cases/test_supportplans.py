@@ -284,7 +284,7 @@ def test_the_list_filters_by_state_and_lead(people, lead, make_lead):
     assert [p["id"] for p in officer.get(f"/api/support-plans/?lead={lead.pk}").json()["results"]] == [
         draft.pk
     ]
-    assert officer.get("/api/support-plans/?lead=x").json()["count"] == 0
+    assert officer.get("/api/support-plans/?lead=x").status_code == 400  # not an id
 
 
 # --- the ladder (DESIGN §7) ---------------------------------------------------------------------------
@@ -305,8 +305,10 @@ def test_a_plan_waiting_on_finance_reminds_its_officers_then_escalates_to_the_ci
     assert told("wait_escalation") == ["city_leader"]
     note = Notification.objects.get(kind="wait_escalation")
     assert note.params == {
-        "lead_name": lead.name, "case": "support_plan", "state": "finance_review", "days": 10,
+        "lead_name": lead.name, "case": "support_plan", "case_id": note.params["case_id"], "state": "finance_review",
+        "days": 10,
     }  # fmt: skip
+    assert SupportPlan.objects.filter(pk=note.params["case_id"], lead=lead).exists()
 
 
 def test_the_government_review_has_a_ladder_of_its_own_and_a_decision_stops_it(people, lead):
@@ -406,3 +408,17 @@ def test_two_disbursements_at_once_never_exceed_the_approved_amount(make_lead):
         assert [(r.status, r.code) for r in refused] == [(409, "over_approved")], results
         plan.refresh_from_db()
         assert plan.disbursed_cny == Decimal("3000000") == sum(d.amount_cny for d in plan.disbursements.all())
+
+
+def test_a_plan_goes_no_further_once_its_project_ended(make_lead, city_leader, city_officer):
+    from cases.majorprojects.machine import MAJOR_PROJECT
+
+    plan = plan_in("draft", make_lead, 777)
+    project = plan.lead.major_project
+    engine.fire(
+        MAJOR_PROJECT, pk=project.pk, name="end", actor=city_leader, params={"reason": "不再列为重大项目"}
+    )
+    before = (SupportPlan.objects.filter(pk=plan.pk).values().get(), Disbursement.objects.count())
+    response = api(city_officer).post(f"/api/support-plans/{plan.pk}/transitions/submit/", {}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "not_major_project"
+    assert (SupportPlan.objects.filter(pk=plan.pk).values().get(), Disbursement.objects.count()) == before
