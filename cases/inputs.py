@@ -57,6 +57,16 @@ class Date(serializers.DateField):
         return day
 
 
+class SlugRef(serializers.SlugRelatedField):
+    """A related row named by its slug (a sector). Text no slug can be — not a string, or with a NUL
+    character, which PostgreSQL refuses even to compare — is refused before any query."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CreditCode(serializers.CharField):
     """A unified social credit code, trimmed and upper-cased, then checked (GB 32100-2015)."""
 

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "config.sessions.SessionMiddleware",  # Django's, renewing a session once per refresh window
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.requests.RefuseNulMiddleware",  # a NUL in a parameter is a 400, never a database error
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -448,3 +448,20 @@ def test_the_pages_run_under_the_policy_without_a_violation(served):
             page.wait_for_timeout(50)
         assert any(v.startswith("script-src") for v in page.evaluate("window.__csp"))
         browser.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/commitments/?unit=a%00b", "/api/credits/?unit=a%00b", "/api/service-requests/?unit=a%00b",
+        "/api/financing-needs/?unit=a%00b", "/api/leads/?q=a%00b", "/cases/leads/?q=a%00b",
+    ],
+)  # fmt: skip
+def test_a_nul_in_a_parameter_is_a_400_on_every_database(city_officer, url):
+    """PostgreSQL refuses even to compare text holding a NUL: the request is refused before any query."""
+    from tests.helpers import api, browser
+
+    response = (api if url.startswith("/api/") else browser)(city_officer).get(url)
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        assert response.json()["code"]

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from cases import access, policy
 from cases.attachments.serializers import AttachmentIds
-from cases.inputs import CreditCode, Date, ReasonInput, money, text
+from cases.inputs import CreditCode, Date, ReasonInput, SlugRef, money, text
 from cases.leads.models import Activity, Referrer, Source, State
 from workflow.models import Sector
 
@@ -56,7 +56,7 @@ class LeadInput(serializers.Serializer):
     home_country = serializers.ChoiceField(
         choices=list(countries), required=False, allow_blank=True, default="", label=_("Home country")
     )
-    sector = serializers.SlugRelatedField(slug_field="slug", queryset=Sector.objects.all(), label=_("Sector"))
+    sector = SlugRef(slug_field="slug", queryset=Sector.objects.all(), label=_("Sector"))
     segment = serializers.ChoiceField(choices=list(policy.SEGMENTS.items()), label=_("Segment (§8)"))
     total_investment_cny = money(_("Total investment (yuan)"))
     strategic = serializers.BooleanField(default=False, label=_("Strategic"))
