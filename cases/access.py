@@ -70,6 +70,12 @@ def can_hold(lead: Any, user: Any) -> bool:
     return WORK in perms or APPROVE in perms
 
 
+def can_log_activity(lead: Any, user: Any) -> bool:
+    """Those who work the lead — its unit's people, city officers — log its meetings, visits, calls and
+    notes (DESIGN §6a); the state is checked apart (a closed lead takes none: a conflict, not a refusal)."""
+    return can_hold(lead, user) or can_dispatch(lead, user)
+
+
 def can_correct(lead: Any, user: Any) -> bool:
     """The unit's officers (the registering unit's while it is a draft) and city officers correct a
     lead's facts (DESIGN §3 "Correcting a lead")."""

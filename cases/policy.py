@@ -242,3 +242,9 @@ PARAMETER_BOUNDS = {
     "service_request_working_days": (1, 120),
 }
 MAX_WARNINGS = 5
+
+
+def service_request_reminder_days(sla_working_days: int) -> int:
+    """DESIGN §6b: a service request's responsible unit is reminded at half its SLA (rounded up, at least
+    one working day); the escalation comes at the full SLA."""
+    return max(1, -(-sla_working_days // 2))

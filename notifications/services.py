@@ -72,22 +72,23 @@ def _with_deputies(item: dict[str, Any]) -> list[tuple[int, dict[str, Any], str]
 
 
 def _may_see(user_id: int, item: dict[str, Any]) -> bool:
-    """Whether a deputy may see the case of a copy: standing in grants no sight of another unit's cases."""
-    from cases import access  # the cases' permission functions: notifications read cases, never back
-    from cases.models import CommitmentApplication, Lead
-
+    """Whether a deputy may see the case of a copy, by that case type's own rule: standing in grants no
+    sight of another unit's cases. The case: the notice's own (`case`, `case_id`), else its lead or
+    application."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return False
-    kind, case_id = item["params"].get("case"), item["params"].get("case_id")
-    case_type = engine.case_types().get(kind) if case_id else None
-    if case_type is not None:  # a request, a plan, a need …: the deputy sees it by its own rules
-        return case_type.can_view(case_type.model._default_manager.get(pk=case_id), user)
-    if item.get("lead_id"):
-        return access.can_view(Lead.objects.get(pk=item["lead_id"]), user)
-    if item.get("commitment_id"):
-        return access.can_view_commitment(CommitmentApplication.objects.get(pk=item["commitment_id"]), user)
-    return True  # about no case (the calendar): nothing to hide
+    p = item["params"]
+    if p.get("case_id"):
+        key, pk = p.get("case"), p["case_id"]
+    elif item.get("lead_id"):
+        key, pk = "lead", item["lead_id"]
+    elif item.get("commitment_id"):
+        key, pk = "commitment", item["commitment_id"]
+    else:
+        return True  # about no case (the calendar): nothing to hide
+    case_type = engine.case_types()[key]
+    return case_type.can_view(case_type.model._default_manager.get(pk=pk), user)
 
 
 def _name(user_id: int) -> str:

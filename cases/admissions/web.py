@@ -6,9 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +17,9 @@ from cases.admissions import selectors, services
 from cases.admissions.inputs import AdmissionInput
 from cases.admissions.machine import ADMISSION
 from cases.admissions.models import AdmissionSupport
+from cases.casepages import CaseTransitionView, machine_context
 from cases.errors import CaseError, NotFound
 from cases.webforms import form_for
-from workflow import engine
-from workflow import selectors as engine_selectors
 
 
 class ListView(LoginRequiredMixin, TemplateView):
@@ -46,46 +43,23 @@ class DetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         support = _get(self.request, kwargs["pk"])
-        names = ADMISSION.available(support, self.request.user)
         return super().get_context_data(
             support=support,
-            actions=[(n, ADMISSION.label(n)) for n in names],
-            history=engine_selectors.history(subject=support),
-            labels=ADMISSION.labels(),
+            **machine_context(ADMISSION, support, self.request.user),
             **kwargs,
         )
 
 
-def _form(name: str, data: Any = None, errors: Any = None) -> forms.Form:
-    return form_for(engine.input_of(engine.declared(ADMISSION.transitions[name])), data, errors)
-
-
-class TransitionView(LoginRequiredMixin, TemplateView):
+class TransitionView(CaseTransitionView):
     template_name = "cases/admission_transition.html"
+    case_type = ADMISSION
+    detail = "cases:admissions:detail"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if kwargs["name"] not in ADMISSION.transitions:
-            raise Http404
-        self.support = _get(request, kwargs["pk"])
-        if request.method == "GET" and kwargs["name"] not in ADMISSION.available(self.support, request.user):
-            raise PermissionDenied(_("This action is not open to you on this admission support now."))
-        return super().dispatch(request, *args, **kwargs)
+    def get_case(self, user: Any, pk: Any) -> AdmissionSupport:
+        return selectors.support_get(user=user, support_id=pk)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        kwargs.setdefault("form", _form(kwargs["name"]))
-        return super().get_context_data(support=self.support, label=ADMISSION.label(kwargs["name"]), **kwargs)
-
-    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        try:
-            engine.fire(ADMISSION, pk=pk, name=name, actor=request.user, params=request.POST.dict())
-        except CaseError as exc:
-            form = _form(name, request.POST, exc.errors)
-            context = self.get_context_data(pk=pk, name=name, form=form, error=exc.text())
-            return self.render_to_response(context, status=exc.status)
-        messages.success(request, _("Done: %(action)s.") % {"action": ADMISSION.label(name)})
-        return redirect("cases:admissions:detail", pk=pk)
+    def case_context(self) -> dict[str, Any]:
+        return {"support": self.case}
 
 
 class CreateView(LoginRequiredMixin, TemplateView):

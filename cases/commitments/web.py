@@ -6,23 +6,21 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
+from cases.casepages import CaseTransitionView, machine_context
 from cases.commitments import selectors, services
 from cases.commitments.machine import COMMITMENT
 from cases.commitments.models import CommitmentApplication
 from cases.errors import CaseError, NotFound
 from cases.leads.selectors import clock_summary
-from cases.webforms import form_for, lines
-from workflow import engine, workdays
-from workflow import selectors as engine_selectors
+from cases.webforms import lines
+from workflow import workdays
 from workflow.models import OrgUnit, PilotZone
 
 
@@ -53,57 +51,26 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         app = _get(self.request, kwargs["pk"])
-        names = COMMITMENT.available(app, self.request.user)
-        history = engine_selectors.history(subject=app)
         return super().get_context_data(
             application=app,
             clock=clock_summary(clock=app.clock, pauses=False),
-            actions=[(n, COMMITMENT.label(n)) for n in names],
-            history=history,
-            labels=COMMITMENT.labels(),
+            **machine_context(COMMITMENT, app, self.request.user),
             **kwargs,
         )
 
 
-class CommitmentTransitionView(LoginRequiredMixin, TemplateView):
-    template_name = "cases/transition.html"
+class CommitmentTransitionView(CaseTransitionView):
+    case_type = COMMITMENT
+    detail = "cases:commitments:detail"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if kwargs["name"] not in COMMITMENT.transitions:
-            raise Http404
-        self.app = _get(request, kwargs["pk"])
-        if request.method == "GET" and kwargs["name"] not in COMMITMENT.available(self.app, request.user):
-            raise PermissionDenied(_("This action is not open to you on this application now."))
-        return super().dispatch(request, *args, **kwargs)
+    def get_case(self, user: Any, pk: Any) -> CommitmentApplication:
+        return selectors.commitment_get(user=user, application_id=pk)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        kwargs.setdefault("form", _form(kwargs["name"]))
-        return super().get_context_data(
-            lead=None,
-            application=self.app,
-            label=COMMITMENT.label(kwargs["name"]),
-            back=f"/cases/commitments/{self.app.pk}/",
-            **kwargs,
-        )
-
-    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    def params(self, request: HttpRequest) -> dict[str, Any]:
         params: dict[str, Any] = request.POST.dict()
         if "commitments" in params:  # a textarea, one commitment per line
             params["commitments"] = lines(params["commitments"])
-        try:
-            engine.fire(COMMITMENT, pk=pk, name=name, actor=request.user, params=params)
-        except CaseError as exc:
-            form = _form(name, request.POST, exc.errors)
-            context = self.get_context_data(pk=pk, name=name, form=form, error=exc.text())
-            return self.render_to_response(context, status=exc.status)
-        messages.success(request, _("Done: %(action)s.") % {"action": COMMITMENT.label(name)})
-        return redirect("cases:commitments:detail", pk=pk)
-
-
-def _form(name: str, data: Any = None, errors: Any = None) -> forms.Form:
-    return form_for(engine.input_of(engine.declared(COMMITMENT.transitions[name])), data, errors)
+        return params
 
 
 class CommitmentCreateView(LoginRequiredMixin, TemplateView):

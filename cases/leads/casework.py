@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from cases import access
 from cases.errors import CaseError, NotFound
 from cases.leads import selectors, services
-from cases.leads.inputs import ActivityInput, AssigneeInput, CorrectionInput, MergeInput
+from cases.leads.inputs import CORRECTABLE, ActivityInput, AssigneeInput, CorrectionInput, MergeInput
 from cases.leads.machine import LEAD
 from cases.leads.models import Activity, Lead, State
 from cases.leads.serializers import LeadDetailSerializer
@@ -128,14 +128,8 @@ class ActivityView(_LeadPage):
         return redirect(reverse("cases:leads:detail", args=[pk]) + "#timeline")
 
 
-CORRECTION_FIELDS = [
-    "name", "company_name", "credit_code", "home_registration_number", "home_country", "sector", "segment",
-    "total_investment_cny", "strategic", "foreign_investment_usd", "land_need_mu", "contacts", "notes",
-]  # fmt: skip
-
-
 def _current(lead: Lead) -> dict[str, Any]:
-    values = {name: getattr(lead, name) for name in CORRECTION_FIELDS}
+    values = {name: getattr(lead, name) for name in CORRECTABLE}
     country: Any = lead.home_country  # a django-countries Country, whatever the stubs say
     values["sector"], values["home_country"] = lead.sector_id, country.code or ""
     return {k: ("" if v is None else v) for k, v in values.items()}
@@ -163,7 +157,7 @@ class CorrectionView(_LeadPage, TemplateView):
         lead = self.lead(request, pk)
         data: dict[str, Any] = {}
         current = _current(lead)
-        for name in CORRECTION_FIELDS:
+        for name in CORRECTABLE:
             if name == "strategic":
                 if "strategic" in self.context(lead, form_for(CorrectionInput))["form"].fields:
                     given: Any = "strategic" in request.POST

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import access, policy
 from cases.errors import Bilingual, Conflict, Invalid, NotPermitted
 from cases.leads import services
+from cases.leads.inputs import CORRECTABLE
 from cases.leads.machine import UNIT_MOVED
 from cases.leads.models import Exclusion, Lead, Milestone, Referrer, State
 from cases.outcomes.models import Credit, RewardCase
@@ -450,12 +451,6 @@ def set_assignee(step: Step) -> None:
     step.rule = str(rule)
     if new is None or new == actor:
         step.notice = None  # nobody to tell: the actor knows
-
-
-CORRECTABLE = (
-    "name", "company_name", "credit_code", "home_registration_number", "home_country", "sector", "segment",
-    "total_investment_cny", "strategic", "foreign_investment_usd", "land_need_mu", "contacts", "notes",
-)  # fmt: skip
 
 
 def _plain(value: Any) -> Any:

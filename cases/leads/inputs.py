@@ -317,3 +317,7 @@ class ActivityInput(serializers.Serializer):
                 _("An activity is recorded once it happened: not in the future.")
             )
         return value
+
+
+# the facts a correction may change, in the form's order (CorrectionInput's fields but the reason)
+CORRECTABLE = tuple(name for name in CorrectionInput._declared_fields if name != "reason")

@@ -202,7 +202,7 @@ def activity_create(*, actor: Any, lead_id: Any, data: Any, now: datetime | None
         lead = selectors.lead_get(user=actor, lead_id=lead_id)  # 404 for a lead the actor may not see
         if lead.state == State.CLOSED:
             raise Conflict(_("The lead is closed: nothing more is logged on it."), code="wrong_state")
-        if not (access.can_hold(lead, actor) or access.can_dispatch(lead, actor)):
+        if not access.can_log_activity(lead, actor):
             raise NotPermitted(_("Only the people working this lead can log activities on it."))
         d = engine.validate(ActivityInput, data, context={"now": now})
         return Activity.objects.create(

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django_countries import countries
 from viewflow.urls import AppMenuMixin, Viewset
 
 from cases import access, policy
+from cases.casepages import CaseTransitionView
 from cases.errors import CaseError, NotFound
 from cases.leads import casework, lists, selectors, services
 from cases.leads.inputs import LeadInput
@@ -233,8 +233,7 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
             may_merge=LEAD.may(lead, user, "merge"),
             may_hold=may_hold,
             people=selectors.lead_people(lead=lead) if may_hold else [],
-            may_log=lead.state != State.CLOSED
-            and (access.can_hold(lead, user) or access.can_dispatch(lead, user)),
+            may_log=lead.state != State.CLOSED and access.can_log_activity(lead, user),
             activity_kinds=Activity.Kind.choices,
             merged=lead.merged_duplicates.all(),
             exclusions=lead.exclusions.select_related("unit").order_by("at"),
@@ -285,40 +284,20 @@ def transition_form(name: str, lead: Lead, data: Any = None, errors: Any = None)
     return form
 
 
-class TransitionView(LoginRequiredMixin, TemplateView):
-    """One transition: a form for its parameters; the engine decides, errors shown in plain words."""
+class TransitionView(CaseTransitionView):
+    """One transition of a lead: a form for its parameters, the unit choice limited to what the rules allow."""
 
-    template_name = "cases/transition.html"
+    case_type = LEAD
+    detail = "cases:leads:detail"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        t = LEAD.transitions.get(kwargs["name"])
-        if t is None or engine.declared(t).system or engine.declared(t).own_endpoint:
-            raise Http404
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        try:
-            self.lead = selectors.lead_get(user=request.user, lead_id=kwargs["pk"])
-        except NotFound as exc:
-            raise Http404(exc.text()) from exc
-        if request.method == "GET" and kwargs["name"] not in LEAD.available(self.lead, request.user):
-            raise PermissionDenied(_("This action is not open to you on this lead now."))
-        return super().dispatch(request, *args, **kwargs)
+    def get_case(self, user: Any, pk: Any) -> Lead:
+        return selectors.lead_get(user=user, lead_id=pk)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        name = kwargs["name"]
-        kwargs.setdefault("form", transition_form(name, self.lead))
-        return super().get_context_data(lead=self.lead, label=LEAD.label(name), **kwargs)
+    def form(self, name: str, data: Any = None, errors: Any = None) -> forms.Form:
+        return transition_form(name, self.case, data, errors)
 
-    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        try:
-            engine.fire(LEAD, pk=pk, name=name, actor=request.user, params=request.POST.dict())
-        except CaseError as exc:
-            form = transition_form(name, self.lead, request.POST, exc.errors)
-            return self.render_to_response(
-                self.get_context_data(pk=pk, name=name, form=form, error=exc.text()), status=exc.status
-            )
-        messages.success(request, _("Done: %(action)s.") % {"action": LEAD.label(name)})
-        return redirect("cases:leads:detail", pk=pk)
+    def case_context(self) -> dict[str, Any]:
+        return {"lead": self.case}
 
 
 class LeadCreateView(LoginRequiredMixin, TemplateView):

@@ -16,13 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
+from cases.casepages import CaseTransitionView, machine_context
 from cases.errors import CaseError, NotFound
 from cases.majorprojects import access, selectors, services
 from cases.majorprojects.machine import MAJOR_PROJECT
 from cases.majorprojects.models import MajorProject
-from cases.webforms import form_for
-from workflow import engine
-from workflow import selectors as engine_selectors
 from workflow.models import Level, Role
 
 LABELS = {"designate": _("Designated a city major project")}
@@ -71,53 +69,29 @@ class DetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         project = _get(self.request, kwargs["pk"])
-        names = MAJOR_PROJECT.available(project, self.request.user)
         return super().get_context_data(
             project=project,
-            actions=[(n, MAJOR_PROJECT.label(n)) for n in names],
-            history=engine_selectors.history(subject=project),
-            labels={**MAJOR_PROJECT.labels(), **LABELS},
+            **machine_context(MAJOR_PROJECT, project, self.request.user, labels=LABELS),
             **kwargs,
         )
 
 
-def _form(name: str, data: Any = None, errors: Any = None) -> forms.Form:
-    form = form_for(engine.input_of(engine.declared(MAJOR_PROJECT.transitions[name])), data, errors)
-    if "steward" in form.fields:  # a city officer, picked from a list
-        form.fields["steward"] = forms.ChoiceField(choices=steward_choices(), label=_("City steward"))
-    return form
-
-
-class TransitionView(LoginRequiredMixin, TemplateView):
+class TransitionView(CaseTransitionView):
     template_name = "cases/major_transition.html"
+    case_type = MAJOR_PROJECT
+    detail = "cases:majorprojects:detail"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if kwargs["name"] not in MAJOR_PROJECT.transitions:
-            raise Http404
-        self.project = _get(request, kwargs["pk"])
-        if request.method == "GET" and kwargs["name"] not in MAJOR_PROJECT.available(
-            self.project, request.user
-        ):
-            raise PermissionDenied(_("This action is not open to you on this major project now."))
-        return super().dispatch(request, *args, **kwargs)
+    def get_case(self, user: Any, pk: Any) -> MajorProject:
+        return selectors.project_get(user=user, project_id=pk)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        kwargs.setdefault("form", _form(kwargs["name"]))
-        return super().get_context_data(
-            project=self.project, label=MAJOR_PROJECT.label(kwargs["name"]), **kwargs
-        )
+    def form(self, name: str, data: Any = None, errors: Any = None) -> forms.Form:
+        form = super().form(name, data, errors)
+        if "steward" in form.fields:  # a city officer, picked from a list
+            form.fields["steward"] = forms.ChoiceField(choices=steward_choices(), label=_("City steward"))
+        return form
 
-    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        try:
-            engine.fire(MAJOR_PROJECT, pk=pk, name=name, actor=request.user, params=request.POST.dict())
-        except CaseError as exc:
-            form = _form(name, request.POST, exc.errors)
-            context = self.get_context_data(pk=pk, name=name, form=form, error=exc.text())
-            return self.render_to_response(context, status=exc.status)
-        messages.success(request, _("Done: %(action)s.") % {"action": MAJOR_PROJECT.label(name)})
-        return redirect("cases:majorprojects:detail", pk=pk)
+    def case_context(self) -> dict[str, Any]:
+        return {"project": self.case}
 
 
 class DesignateView(LoginRequiredMixin, TemplateView):

@@ -1,13 +1,13 @@
 """The service-request case type (DESIGN §6b): who sees a request, what each state grants, its SLA
 ladder and who its audiences are. The transitions are declared on the model (ServiceRequest)."""
 
-import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from cases import policy
 from cases.leads.machine import UNIT_FOLLOWERS
 from cases.majorprojects.models import MajorProject, MajorProjectState
 from cases.parameters.selectors import parameters_at
@@ -79,7 +79,9 @@ def sla_rungs(now: datetime) -> Rungs:
     up), the escalation at the deadline."""
     p = parameters_at(when=now)
     days = p.service_request_working_days
-    return Rungs(remind_days=max(1, math.ceil(days / 2)), escalate_days=days, version=p.version)
+    return Rungs(
+        remind_days=policy.service_request_reminder_days(days), escalate_days=days, version=p.version
+    )
 
 
 # one Wait for both states: accepting a request does not restart its SLA (the engine keeps one ladder

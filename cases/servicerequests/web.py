@@ -3,26 +3,22 @@ and raising one from the lead page. Thin: each calls one selector or service."""
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
+from cases.casepages import CaseTransitionView, machine_context
 from cases.errors import CaseError, NotFound
 from cases.servicerequests import selectors, services
 from cases.servicerequests.inputs import RaiseInput
 from cases.servicerequests.machine import SERVICE_REQUEST
 from cases.servicerequests.models import ServiceRequest
 from cases.webforms import form_for
-from workflow import engine
-from workflow import selectors as engine_selectors
 
 
 def _get(request: HttpRequest, pk: int) -> ServiceRequest:
@@ -58,53 +54,23 @@ class DetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         found = _get(self.request, kwargs["pk"])
-        names = SERVICE_REQUEST.available(found, self.request.user)
         return super().get_context_data(
             sr=_with_deadlines([found])[0],
-            actions=[(n, SERVICE_REQUEST.label(n)) for n in names],
-            history=engine_selectors.history(subject=found),
-            labels={"raise": _("Raise"), **SERVICE_REQUEST.labels()},
+            **machine_context(SERVICE_REQUEST, found, self.request.user, labels={"raise": _("Raise")}),
             **kwargs,
         )
 
 
-class TransitionView(LoginRequiredMixin, TemplateView):
-    template_name = "cases/transition.html"
+class TransitionView(CaseTransitionView):
+    case_type = SERVICE_REQUEST
+    detail = "cases:servicerequests:detail"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if kwargs["name"] not in SERVICE_REQUEST.transitions:
-            raise Http404
-        self.sr = _get(request, kwargs["pk"])
-        if request.method == "GET" and kwargs["name"] not in SERVICE_REQUEST.available(self.sr, request.user):
-            raise PermissionDenied(_("This action is not open to you on this service request now."))
-        return super().dispatch(request, *args, **kwargs)
+    def get_case(self, user: Any, pk: Any) -> ServiceRequest:
+        return selectors.request_get(user=user, request_id=pk)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        kwargs.setdefault("form", _form(kwargs["name"]))
-        return super().get_context_data(
-            lead=None,
-            application={"project_name": f"{self.sr.lead.name} · {self.sr.get_kind_display()}"},
-            label=SERVICE_REQUEST.label(kwargs["name"]),
-            back=f"/cases/servicerequests/{self.sr.pk}/",
-            **kwargs,
-        )
-
-    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        params: dict[str, Any] = request.POST.dict()
-        try:
-            engine.fire(SERVICE_REQUEST, pk=pk, name=name, actor=request.user, params=params)
-        except CaseError as exc:
-            form = _form(name, request.POST, exc.errors)
-            context = self.get_context_data(pk=pk, name=name, form=form, error=exc.text())
-            return self.render_to_response(context, status=exc.status)
-        messages.success(request, _("Done: %(action)s.") % {"action": SERVICE_REQUEST.label(name)})
-        return redirect("cases:servicerequests:detail", pk=pk)
-
-
-def _form(name: str, data: Any = None, errors: Any = None) -> forms.Form:
-    return form_for(engine.input_of(engine.declared(SERVICE_REQUEST.transitions[name])), data, errors)
+    def case_context(self) -> dict[str, Any]:
+        title = f"{self.case.lead.name} · {self.case.get_kind_display()}"
+        return {**super().case_context(), "application": {"project_name": title}}
 
 
 class RaiseView(LoginRequiredMixin, TemplateView):

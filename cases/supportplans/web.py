@@ -6,23 +6,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
+from cases.casepages import CaseTransitionView, machine_context
 from cases.errors import CaseError, NotFound
 from cases.leads.selectors import lead_get
 from cases.supportplans import selectors, services
 from cases.supportplans.machine import SUPPORT_PLAN_TYPE
 from cases.supportplans.models import Method, SupportPlan
-from cases.webforms import form_for
-from workflow import engine
-from workflow import selectors as engine_selectors
 
 QUEUE_ROWS = 50
 
@@ -49,59 +45,26 @@ class SupportPlanDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         plan = _get(self.request, kwargs["pk"])
-        names = SUPPORT_PLAN_TYPE.available(plan, self.request.user)
         methods = dict(Method.choices)
         return super().get_context_data(
             plan=plan,
             methods=[methods.get(m, m) for m in plan.methods],
             disbursements=list(plan.disbursements.all()),
-            actions=[(n, SUPPORT_PLAN_TYPE.label(n)) for n in names],
-            history=engine_selectors.history(subject=plan),
-            labels=SUPPORT_PLAN_TYPE.labels(),
+            **machine_context(SUPPORT_PLAN_TYPE, plan, self.request.user),
             **kwargs,
         )
 
 
-class SupportPlanTransitionView(LoginRequiredMixin, TemplateView):
-    template_name = "cases/transition.html"
+class SupportPlanTransitionView(CaseTransitionView):
+    case_type = SUPPORT_PLAN_TYPE
+    detail = "cases:supportplans:detail"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if kwargs["name"] not in SUPPORT_PLAN_TYPE.transitions:
-            raise Http404
-        self.plan = _get(request, kwargs["pk"])
-        if request.method == "GET" and kwargs["name"] not in SUPPORT_PLAN_TYPE.available(
-            self.plan, request.user
-        ):
-            raise PermissionDenied(_("This action is not open to you on this support plan now."))
-        return super().dispatch(request, *args, **kwargs)
+    def get_case(self, user: Any, pk: Any) -> SupportPlan:
+        return selectors.plan_get(user=user, plan_id=pk)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        kwargs.setdefault("form", _form(kwargs["name"]))
-        return super().get_context_data(
-            lead=None,
-            application={
-                "project_name": str(_("Support plan for “%(lead)s”") % {"lead": self.plan.lead.name})
-            },
-            label=SUPPORT_PLAN_TYPE.label(kwargs["name"]),
-            back=f"/cases/supportplans/{self.plan.pk}/",
-            **kwargs,
-        )
-
-    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        try:
-            engine.fire(SUPPORT_PLAN_TYPE, pk=pk, name=name, actor=request.user, params=request.POST.dict())
-        except CaseError as exc:
-            form = _form(name, request.POST, exc.errors)
-            context = self.get_context_data(pk=pk, name=name, form=form, error=exc.text())
-            return self.render_to_response(context, status=exc.status)
-        messages.success(request, _("Done: %(action)s.") % {"action": SUPPORT_PLAN_TYPE.label(name)})
-        return redirect("cases:supportplans:detail", pk=pk)
-
-
-def _form(name: str, data: Any = None, errors: Any = None) -> Any:
-    return form_for(engine.input_of(engine.declared(SUPPORT_PLAN_TYPE.transitions[name])), data, errors)
+    def case_context(self) -> dict[str, Any]:
+        title = str(_("Support plan for “%(lead)s”") % {"lead": self.case.lead.name})
+        return {**super().case_context(), "application": {"project_name": title}}
 
 
 class SupportPlanCreateView(LoginRequiredMixin, TemplateView):
