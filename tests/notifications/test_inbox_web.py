@@ -142,11 +142,11 @@ def test_the_list_is_paged_and_marks_unread(haidian_officer):
     assert len(first.context["notifications"]) == 20 and first.context["paginator"].num_pages == 3
     html = first.content.decode()
     assert html.count('class="unread"') == 10 and html.count('class="sc-read"') == 10
-    assert 'href="?&page=2"' in html
+    assert re.search(r'<a href="\?page=2"[^>]*>', html)
     last = client.get("/cases/notifications/?page=3")
     assert len(last.context["notifications"]) == 5
     past_the_end = client.get("/cases/notifications/?page=9")  # the last items were marked read meanwhile
     assert past_the_end.status_code == 200 and past_the_end.context["page_obj"].number == 3
     only_unread = client.get("/cases/notifications/?unread=1&page=2")
     assert len(only_unread.context["notifications"]) == 3  # 23 unread: 20 + 3
-    assert 'href="?unread=1&page=1"' in only_unread.content.decode()  # the filter kept
+    assert re.search(r'<a href="\?unread=1&(amp;)?page=1"', only_unread.content.decode())  # the filter kept
