@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from cases.creditcode import check_character
+from cases.people.services import admin_group
 from workflow.models import Level, OrgUnit
 from workflow.services import member_add, unit_add
 
@@ -36,6 +37,8 @@ PEOPLE = {
     "talent_officer": ("talent", "officer"),
     "bank_officer": (DEMO_BANK[0], "officer"),
 }
+# the people administrator (cases.people): manages people and roles, holds no unit's role
+ADMINISTRATORS = {"city_admin": "市人员管理员"}
 
 
 def credit_code(serial: int) -> str:
@@ -54,6 +57,11 @@ def person(username: str, *, password: str = DEMO_PASSWORD) -> Any:
         if code == DEMO_BANK[0] and not OrgUnit.objects.filter(code=code).exists():
             unit_add(code=code, level=Level.BANK, name_zh=DEMO_BANK[1], name_en=DEMO_BANK[2])
         member_add(user=user, unit=OrgUnit.objects.get(code=code), role=role)
+    if username in ADMINISTRATORS:
+        if created:
+            user.first_name = ADMINISTRATORS[username]
+            user.save(update_fields=["first_name"])
+        user.groups.add(admin_group())
     return user
 
 

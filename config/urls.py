@@ -17,6 +17,7 @@ from cases.leads.web import ChartViewset, LeadsViewset, QueueViewset
 from cases.majorprojects.web import MajorprojectsViewset
 from cases.outcomes.web import KpiViewset, RewardsViewset
 from cases.parameters.web import ParametersViewset
+from cases.people.web import PeopleViewset
 from cases.servicerequests.web import ServicerequestsViewset
 from cases.supportplans.web import SupportplansViewset
 from notifications.web import NotificationsViewset
@@ -44,6 +45,7 @@ class CasesApp(Application):
         SupportplansViewset(),
         AdmissionsViewset(),
         FinancingViewset(),
+        PeopleViewset(),
     ]
 
 

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         org_load()
-        people = {name: demo.person(name) for name in demo.PEOPLE}
+        people = {name: demo.person(name) for name in [*demo.PEOPLE, *demo.ADMINISTRATORS]}
         if Lead.objects.exists():
             self.stdout.write("demo leads already present; people refreshed")
             return
