@@ -1,7 +1,8 @@
 """The §16 figures as files, and the period and units they cover: shared by the API and the pages.
 
-The files are for Chinese Excel: headers in Chinese whatever the reader's language, a title row naming
-the period, the period in the file's name (and, in Excel, in the sheet's name).
+The files are for Chinese Excel: headers in Chinese (the API's files, DESIGN §5; the page's files in the
+page's language), a title row naming the period, the period in the file's name (and, in Excel, in the
+sheet's name).
 """
 
 import csv
@@ -76,8 +77,9 @@ def _title(report: dict) -> str:
 
 
 def _table(report: dict) -> list[list]:
-    """A title row, the Chinese header, the units in rank order, the city-wide row."""
-    rows = [[row.get(k) for k in COLUMNS] for row in report["units"]]
+    """A title row, the header, the units in rank order, the city-wide row."""
+    english = not (translation.get_language() or "").startswith("zh")
+    rows = [[row.get("name_en" if k == "name_zh" and english else k) for k in COLUMNS] for row in report["units"]]
     totals = report["totals"]
     rows.append([None, "total", str(_("City-wide")), *[totals.get(k) for k in COLUMNS[3:]]])
     return [[_title(report)], [str(label) for label in LABELS.values()], *rows]
@@ -103,8 +105,8 @@ def _attachment(response: HttpResponse, report: dict, ext: str) -> HttpResponse:
     return response
 
 
-def kpi_csv(report: dict) -> HttpResponse:
-    with translation.override(FILE_LANGUAGE):
+def kpi_csv(report: dict, *, language: str = FILE_LANGUAGE) -> HttpResponse:
+    with translation.override(language):
         buffer = io.StringIO()
         buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly only with a BOM
         csv.writer(buffer).writerows([csv_row(row) for row in _table(report)])
@@ -112,10 +114,10 @@ def kpi_csv(report: dict) -> HttpResponse:
         return _attachment(response, report, "csv")
 
 
-def kpi_xlsx(report: dict) -> HttpResponse:
+def kpi_xlsx(report: dict, *, language: str = FILE_LANGUAGE) -> HttpResponse:
     from openpyxl import Workbook
 
-    with translation.override(FILE_LANGUAGE):
+    with translation.override(language):
         book = Workbook()
         sheet = book.active
         sheet.title = f"{report['from']}~{report['to']}"  # 21 characters: within Excel's 31

@@ -12,21 +12,26 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
-from cases.errors import CaseError, NotPermitted
+from cases.errors import CaseError, Invalid, NotPermitted
 from cases.leads.web import annotate_deadlines
 from cases.outcomes import exports, selectors, services
 from cases.outcomes.inputs import KpiLeadsQuery, TargetYearQuery
 from cases.outcomes.machine import REWARD
 from cases.templatetags.cases_tags import money
+from cases.templatetags.kpi_tags import days, percent
+from cases.webforms import web_params
 from workflow import engine
 
 KPI_LABELS = {k: exports.LABELS[k] for k in selectors.FIGURES}
 CHART_MONTHS = 36  # a longer period is charted by year: 36 bars stay readable, 2,400 would not
+# The ranking chart: one figure at a time (a switch above it), units sorted by it, largest first, so a
+# leader sees the whole ranking in one screen instead of a tall bar chart per figure.
+RANKED_DEFAULT = selectors.RANKING[0]
 
 
 def _units_or_403(user: Any) -> Any:
@@ -51,10 +56,11 @@ class KpiView(LoginRequiredMixin, TemplateView):
             return redirect("cases:kpis:index")
         report = selectors.kpis(start=self.start, end=self.end, units=units)
         fmt = request.GET.get("format")
+        # the page's files speak the page's language (the API's stay Chinese, DESIGN §5)
         if fmt == "csv":
-            return exports.kpi_csv(report)
+            return exports.kpi_csv(report, language=translation.get_language())
         if fmt == "xlsx":
-            return exports.kpi_xlsx(report)
+            return exports.kpi_xlsx(report, language=translation.get_language())
         return self.render_to_response(self.get_context_data(report=report))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -69,6 +75,8 @@ class KpiView(LoginRequiredMixin, TemplateView):
         if shown:
             series = next(u for u in report["trend"]["units"] if u["unit"] == shown)
         buckets = _buckets(report["trend"]["months"], series, self.start, self.end)
+        metric = self.request.GET.get("metric", "")
+        metric = metric if metric in selectors.FIGURES else RANKED_DEFAULT
         return super().get_context_data(
             rows=rows,
             totals=_cells(report["totals"], "", period),
@@ -80,8 +88,43 @@ class KpiView(LoginRequiredMixin, TemplateView):
             by_year=len(report["trend"]["months"]) > CHART_MONTHS,
             count_chart=_chart(buckets, ("submitted", "landed"), shown),
             money_chart=_chart(buckets, ("landed_investment_cny",), shown, amounts=True),
+            metric=metric,
+            metrics=[(figure, KPI_LABELS[figure], _switch(figure, period, chart)) for figure in selectors.FIGURES],
+            ranking=_ranking(report["units"], metric, period),
             **kwargs,
         )
+
+
+def _switch(figure: str, period: dict[str, str], chart: str) -> str:
+    """The page again, ranking by another figure (the period and the trend's unit kept)."""
+    return "?" + urlencode({**period, **({"chart": chart} if chart else {}), "metric": figure})
+
+
+def _ranking(rows: list[dict[str, Any]], figure: str, period: dict[str, str]) -> list[dict[str, Any]]:
+    """The units by one figure, largest first; a unit without a value (no median, no rate) last, shown
+    as "—" and no bar, unlike a true 0. Each bar's width is its share of the largest value."""
+    known = sorted((r for r in rows if r[figure] is not None), key=lambda r: r[figure], reverse=True)
+    top = max([float(r[figure]) for r in known] + [0.0]) or 1.0
+    return [
+        {
+            "name": row["name_zh"],
+            "value": shown(figure, row[figure]),
+            "width": 0 if row[figure] is None else round(100 * float(row[figure]) / top, 1),
+            "href": _drill(figure, row["unit"], period),
+        }
+        for row in [*known, *(r for r in rows if r[figure] is None)]
+    ]
+
+
+def shown(figure: str, value: Any) -> str:
+    """A figure as people read it: rates in %, days with their unit, money in 万元/亿元, "—" for none."""
+    if figure == "landed_investment_cny":
+        return money(value)
+    if figure in ("landing_rate", "leads_landed_completion", "investment_landed_completion"):
+        return percent(value)
+    if figure == "median_days_to_progress":
+        return days(value)
+    return "—" if value is None else str(value)
 
 
 def _drill(figure: str, unit: str, period: dict[str, str]) -> str:
@@ -120,7 +163,7 @@ def _buckets(months: list[str], series: dict[str, list[Any]], start: date, end: 
     return buckets
 
 
-CHART_W, CHART_H, CHART_LEFT, CHART_BOTTOM, CHART_TOP = 760, 220, 70, 28, 10
+CHART_W, CHART_H, CHART_LEFT, CHART_BOTTOM, CHART_TOP = 760, 220, 96, 28, 10
 COLOURS = {"submitted": "#90a4ae", "landed": "#3949ab", "landed_investment_cny": "#43a047"}
 
 
@@ -271,14 +314,21 @@ class RewardListView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(rewards=selectors.rewards_visible(user=self.request.user), **kwargs)
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        name = request.POST.get("action", "")
+        params = {k: v for k, v in request.POST.items() if k in ("amount_cny", "reason") and v}
         try:
-            engine.fire(
-                REWARD, pk=request.POST.get("reward", ""), name=request.POST.get("action", ""), actor=request.user,
-                params={k: v for k, v in request.POST.items() if k in ("amount_cny", "reason") and v},
-            )  # fmt: skip
-            messages.success(request, _("Saved."))
-        except CaseError as exc:
-            messages.error(request, exc.text())
+            if REWARD.is_weighty(name) and request.POST.get("confirmed") != "on":  # reject, mark paid
+                raise Invalid(_("Tick the box to confirm: %(action)s cannot simply be undone."),
+                              {"action": REWARD.label(name)}, code="unconfirmed")  # fmt: skip
+            if name == "approve":  # the amount is typed in 万元
+                params = web_params(engine.input_of(engine.declared(REWARD.transitions[name])), params)
+            else:
+                params.pop("amount_cny", None)
+            engine.fire(REWARD, pk=request.POST.get("reward", ""), name=name, actor=request.user, params=params)
+        except CaseError as exc:  # the row keeps what was typed, the error beside it
+            context = self.get_context_data(posted=request.POST, error=exc.text(), errors=exc.errors)
+            return self.render_to_response(context, status=exc.status)
+        messages.success(request, _("Saved."))
         return redirect("cases:rewards:index")
 
 
