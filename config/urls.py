@@ -15,6 +15,7 @@ from cases.financing.web import FinancingViewset
 from cases.imports.web import ImportsViewset
 from cases.leads.web import ChartViewset, LeadsViewset, QueueViewset
 from cases.majorprojects.web import MajorprojectsViewset
+from cases.outcomes.capacity import CapacityViewset
 from cases.outcomes.web import KpiViewset, RewardsViewset
 from cases.parameters.web import ParametersViewset
 from cases.people.web import PeopleViewset
@@ -46,6 +47,7 @@ class CasesApp(Application):
         AdmissionsViewset(),
         FinancingViewset(),
         PeopleViewset(),
+        CapacityViewset(),
     ]
 
 

@@ -25,7 +25,7 @@ from cases.leads import casework, lists, selectors, services
 from cases.leads.inputs import LeadInput
 from cases.leads.machine import LEAD
 from cases.leads.models import Activity, Lead, Source, State
-from cases.outcomes import selectors as outcome_selectors
+from cases.outcomes import recommendation
 from cases.webforms import form_for
 from workflow import engine, workdays
 from workflow.models import HOSTING_LEVELS, Level, OrgUnit, Role, Sector
@@ -260,14 +260,8 @@ def transition_form(name: str, lead: Lead, data: Any = None, errors: Any = None)
             choices=none + [("true", _("Strategic")), ("false", _("Not strategic"))],
         )
     if "unit" in form.fields:
-        # the units the rules allow, best recommendation first, each with its score and reasons
-        ranked = outcome_selectors.lead_recommendations(lead=lead)
-        form.fields["unit"] = forms.ChoiceField(
-            label=_("Unit"),
-            choices=[
-                (r["unit"], f"{r['name_zh']} · {r['score']:g} · {'；'.join(r['reasons'])}") for r in ranked
-            ],
-        )
+        # the units the rules allow as the recommendation's ranked table, nothing chosen in advance
+        form.fields["unit"] = recommendation.unit_field(lead)
     if "attachments" in form.fields:
         # the milestone's evidence: a box per file of the lead (none yet: nothing to point at)
         from cases.attachments import selectors as attachment_selectors

@@ -34,7 +34,14 @@ RECOMMENDATION = inline_serializer(
         "unit": serializers.CharField(),
         "name_zh": serializers.CharField(),
         "name_en": serializers.CharField(),
-        "score": serializers.FloatField(),
+        "score": serializers.FloatField(help_text="out of 100: the sum of `points`"),
+        "points": inline_serializer(
+            "RecommendationPoints",
+            {
+                name: serializers.FloatField(help_text=f"out of {most}")
+                for name, most in selectors.POINTS.items()
+            },
+        ),
         "reasons": serializers.ListField(child=serializers.CharField()),
     },
     many=True,

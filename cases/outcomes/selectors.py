@@ -33,6 +33,9 @@ from workflow.clockmath import SHANGHAI
 from workflow.models import HOSTING_LEVELS, OrgUnit, TransitionRecord
 
 SECTOR_POINTS, LAND_POINTS, SPACE_POINTS, HISTORY_POINTS = 50, 25, 10, 15
+# each criterion's most points; a score is their sum, out of SCALE (100)
+POINTS = {"sector": SECTOR_POINTS, "land": LAND_POINTS, "space": SPACE_POINTS, "record": HISTORY_POINTS}
+SCALE = sum(POINTS.values())
 LAND_REFERENCE_MU, SPACE_REFERENCE_M2 = Decimal(200), Decimal(50000)
 
 
@@ -48,7 +51,7 @@ def lead_recommendations(*, lead: Lead) -> list[dict[str, Any]]:
         OrgUnit.objects.filter(level__in=HOSTING_LEVELS)
         .exclude(pk__in=Exclusion.objects.filter(lead=lead).values("unit_id"))
         .select_related("capacity")
-        .prefetch_related("leading_industries")
+        .prefetch_related("leading_industries", "pilot_zones")
     )
     history = _sector_record(sector_id=lead.sector_id)
     ranked = [_score(unit, lead, history.get(unit.pk, (0, 0))) for unit in units]
@@ -58,6 +61,7 @@ def lead_recommendations(*, lead: Lead) -> list[dict[str, Any]]:
         if rule.applies:
             ruled_out.add(r["unit"])
             r["score"] = 0.0
+            r["points"] = dict.fromkeys(r["points"], 0.0)
             r["reasons"].insert(
                 0, _("%(rule)s: ranked out; assigning needs an override reason") % {"rule": rule.reason}
             )
@@ -132,10 +136,13 @@ def _sector_record(*, sector_id: str) -> dict[int, tuple[int, int]]:
 
 
 def _score(unit: OrgUnit, lead: Lead, record: tuple[int, int]) -> dict[str, Any]:
-    score, reasons = 0.0, []
+    """The unit's score out of SCALE: the points of each criterion (`points`, adding up to the score) and
+    the reasons in words."""
+    points = dict.fromkeys(POINTS, 0.0)
+    reasons = []
     sectors = {s.slug for s in unit.leading_industries.all()}
     if lead.sector_id in sectors:
-        score += SECTOR_POINTS
+        points["sector"] = SECTOR_POINTS
         reasons.append(_("leading industry includes %(sector)s") % {"sector": lead.sector.name_zh})
     else:
         reasons.append(_("%(sector)s is not among its leading industries") % {"sector": lead.sector.name_zh})
@@ -144,8 +151,10 @@ def _score(unit: OrgUnit, lead: Lead, record: tuple[int, int]) -> dict[str, Any]
         reasons.append(_("no capacity figures reported"))
     else:
         need = lead.land_need_mu or LAND_REFERENCE_MU
-        score += LAND_POINTS * float(min(Decimal(1), capacity.industrial_land_mu / need))
-        score += SPACE_POINTS * float(min(Decimal(1), capacity.factory_space_m2 / SPACE_REFERENCE_M2))
+        points["land"] = LAND_POINTS * float(min(Decimal(1), capacity.industrial_land_mu / need))
+        points["space"] = SPACE_POINTS * float(
+            min(Decimal(1), capacity.factory_space_m2 / SPACE_REFERENCE_M2)
+        )
         reasons.append(
             _(
                 "available industrial land %(land)s mu (need %(need)s), standard factory space %(space)s m², as of %(on)s"
@@ -157,9 +166,12 @@ def _score(unit: OrgUnit, lead: Lead, record: tuple[int, int]) -> dict[str, Any]
                 "on": capacity.updated_on,
             }
         )
+    zones = [z.name_zh for z in unit.pilot_zones.all()]
+    if zones:  # said, not scored: the commitment pilot (§6) speeds a factory's approval there
+        reasons.append(_("lies in the commitment pilot zone %(zones)s") % {"zones": "、".join(zones)})
     landed, ended = record
     if ended:
-        score += HISTORY_POINTS * landed / ended
+        points["record"] = HISTORY_POINTS * landed / ended
         reasons.append(
             _("landed %(landed)s of %(ended)s finished leads in this sector")
             % {"landed": landed, "ended": ended}
@@ -168,7 +180,8 @@ def _score(unit: OrgUnit, lead: Lead, record: tuple[int, int]) -> dict[str, Any]
         "unit": unit.code,
         "name_zh": unit.name_zh,
         "name_en": unit.name_en,
-        "score": round(score, 1),
+        "score": round(sum(points.values()), 1),
+        "points": {k: round(v, 1) for k, v in points.items()},
         "reasons": reasons,
     }
 

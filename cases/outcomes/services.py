@@ -1,9 +1,11 @@
 """Writes about outcomes that are not transitions: §12 fund attribution, the units' landing capacity, the
 §16 annual targets. (§15 reward cases change state through the engine: cases.outcomes.machine.)"""
 
+import json
 from datetime import datetime
 from typing import Any
 
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,21 +46,50 @@ def fund_attribute(*, lead_id: int, actor: Any, data: Any, now: datetime | None 
         raise Conflict(_("The fund's share of this lead is already confirmed."), code="duplicate") from exc
 
 
+def may_maintain_capacity(unit: OrgUnit, user: Any) -> bool:
+    """A unit's officers and leaders keep its landing capacity current; the city's officers, who choose
+    the landing unit with it, may enter and correct any unit's (issue 16)."""
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and user.is_active
+        and (user.has_perm(access.DISPATCH) or access.holds_role(unit, user, Role.OFFICER, Role.LEADER))
+    )
+
+
 def capacity_update(*, actor: Any, unit_code: str, data: Any, now: datetime | None = None) -> UnitCapacity:
-    """A unit's officers and leaders keep its landing capacity current (used to rank landing units).
-    Figures beyond what the columns hold are refused before anything is saved."""
+    """A unit's people (or a city officer) keep its landing capacity current (used to rank landing units).
+    Figures beyond what the columns hold are refused before anything is saved. Each change is recorded
+    in Django's admin log with the figures before and after (cases.outcomes.capacity reads it)."""
     now = now or timezone.now()
     unit = OrgUnit.objects.filter(code=unit_code).first()
     if unit is None or not unit.hosts_leads:
         raise NotFound(_("No such unit."))
-    if not access.holds_role(unit, actor, Role.OFFICER, Role.LEADER):
-        raise NotPermitted(_("Only the unit's own people maintain its capacity figures."))
+    if not may_maintain_capacity(unit, actor):
+        raise NotPermitted(
+            _("Only the unit's own people and the city's officers maintain its capacity figures.")
+        )
     d = engine.validate(CapacityInput, data)
-    capacity, _created = UnitCapacity.objects.update_or_create(
-        unit=unit, defaults={**d, "updated_on": timezone.localdate(now), "updated_by": actor}
-    )
-    capacity.refresh_from_db()  # the stored figures, at the column's precision
+    with transaction.atomic():
+        before = UnitCapacity.objects.select_for_update().filter(unit=unit).first()
+        capacity, _created = UnitCapacity.objects.update_or_create(
+            unit=unit, defaults={**d, "updated_on": timezone.localdate(now), "updated_by": actor}
+        )
+        capacity.refresh_from_db()  # the stored figures, at the column's precision
+        change = {
+            name: [str(getattr(before, name)) if before else None, str(getattr(capacity, name))]
+            for name in CAPACITY_FIGURES
+        }
+        LogEntry.objects.log_actions(
+            user_id=actor.pk, queryset=[capacity], action_flag=CHANGE if before else ADDITION,
+            change_message=json.dumps(
+                [{"changed": {"fields": list(CAPACITY_FIGURES)}, "capacity": {"unit": unit.code, **change}}]
+            ),
+            single_object=True,
+        )  # fmt: skip
     return capacity
+
+
+CAPACITY_FIGURES = ("industrial_land_mu", "factory_space_m2")
 
 
 def targets_set(*, actor: Any, data: Any, now: datetime | None = None) -> int:

@@ -150,8 +150,8 @@ def test_the_assign_page_offers_the_central_districts_last_and_takes_the_overrid
     page = Client(HTTP_HOST="localhost")
     page.force_login(city_officer)
     html = page.get(f"/cases/leads/{city_production.pk}/do/assign/").content.decode()
-    units = html.split('<select name="unit"')[1].split("</select>")[0]
-    options = [o.split('value="')[1].split('"')[0] for o in units.split("<option")[1:]]
+    units = html.split('id="recommendation-table"')[1].split("</table>")[0]
+    options = [o.split('"')[1] for o in units.split("<tr data-unit=")[1:]]
     assert sorted(options[-6:]) == CENTRAL
     assert 'name="override_reason"' in html
     response = page.post(f"/cases/leads/{city_production.pk}/do/assign/", {"unit": "haidian"})

@@ -160,6 +160,6 @@ def test_the_kpi_page_costs_the_same_queries_for_more_units_activity(many, city_
 def test_the_assign_form_lists_units_best_recommendation_first(make_lead, city_officer):
     lead = fire(make_lead(city_officer, source="city", sector="integrated_circuits"), "submit", city_officer)
     html = client_for(city_officer).get(f"/cases/leads/{lead.pk}/do/assign/").content.decode()
-    form = html.split('<form method="post" class="sc-form"')[1]
-    options = form.split("<option")[1:4]
-    assert {o.split('value="')[1].split('"')[0] for o in options} == {"bda", "haidian", "shunyi"}
+    table = html.split('id="recommendation-table"')[1].split("</table>")[0]
+    rows = table.split("<tr data-unit=")[1:4]
+    assert {o.split('"')[1] for o in rows} == {"bda", "haidian", "shunyi"}
