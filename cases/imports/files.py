@@ -7,7 +7,7 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +58,15 @@ class TooLarge(Invalid):
 
 class Row(NamedTuple):
     number: int  # the row's number in the file, as Excel shows it (the header is row 1)
-    values: dict[str, str]
+    values: dict[str, str]  # by the header's keys
+    scales: dict[str, int]  # the header's: a column's stored units in one of the file's (10,000 for 万元)
+
+
+class Header(NamedTuple):
+    """What the header row says (cases.imports.columns.read_header makes it)."""
+
+    keys: list[str]  # per cell: the column's code, or the cell as written (a column the import ignores)
+    scales: dict[str, int]  # code → the stored units in one of the file's (10,000 for 万元)
 
 
 def too_large() -> TooLarge:
@@ -80,25 +88,21 @@ def read_upload(upload: IO[bytes]) -> bytes:
     return b"".join(parts)
 
 
-def read_rows(content: bytes, *, required: Sequence[str]) -> Iterator[Row]:
-    """The file's non-empty rows after the header, keyed by the header's names. The header is checked
-    for the `required` columns before the first row is given; reading stops with Invalid at row
-    MAX_ROWS + 1."""
+def read_rows(content: bytes, *, header: Callable[[list[str]], Header]) -> Iterator[Row]:
+    """The file's non-empty rows after the header, keyed by what `header` makes of the header row (which
+    raises Invalid for a header that will not do) before the first row is given; reading stops with
+    Invalid at row MAX_ROWS + 1."""
     cells = _xlsx_cells(content) if _is_zip(content) else _csv_cells(_decode(content))
-    return _rows(cells, required)
+    return _rows(cells, header)
 
 
-def _rows(cells: Iterable[list[str]], required: Sequence[str]) -> Iterator[Row]:
+def _rows(cells: Iterable[list[str]], read_header: Callable[[list[str]], Header]) -> Iterator[Row]:
     numbered = enumerate(cells, start=1)
     first = next((row for _number, row in numbered if any(row)), None)  # blank lines above it are skipped
     if first is None:
         raise Invalid(_("The file is empty."), code="empty")
-    header = first[:MAX_COLUMNS]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise Invalid(
-            _("The header row lacks the columns: %(cols)s."), {"cols": ", ".join(missing)}, code="header"
-        )
+    header = read_header(first[:MAX_COLUMNS])
+    keys, scales = header.keys, header.scales
     count = 0
     for number, row in numbered:
         if not any(row):
@@ -106,7 +110,7 @@ def _rows(cells: Iterable[list[str]], required: Sequence[str]) -> Iterator[Row]:
         count += 1
         if count > MAX_ROWS:
             raise Invalid(_("At most %(n)s rows per file."), {"n": MAX_ROWS}, code="too_many")
-        yield Row(number, dict(zip(header, row, strict=False)))
+        yield Row(number, dict(zip(keys, row, strict=False)), scales)
 
 
 def _cell(value: Any) -> str:

@@ -23,19 +23,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cases.errors import CaseError, Invalid, NotPermitted
-from cases.imports import files, selectors
+from cases.imports import columns, files, selectors
 from cases.leads import services
-from cases.leads.inputs import LeadInput
 from cases.models import ImportJob
 from workflow.engine import official_language
 
 log = logging.getLogger(__name__)
 
-# The columns are a single registration's inputs, so a field registration gains is a column here
-# too; the job sets the discovering unit, and a referrer's kind follows from the source.
-_REGISTRATION = list(LeadInput().fields.items())
-COLUMNS = [name for name, _field in _REGISTRATION if name not in ("discovering_unit", "referrer_kind")]
-REQUIRED = [name for name, field in _REGISTRATION if field.required and name in COLUMNS]
+# The columns are a single registration's inputs (cases.imports.columns names each, in both languages;
+# a test keeps the two lists one); the job sets the discovering unit, and a referrer's kind follows
+# from the source.
+COLUMNS, REQUIRED = columns.CODES, columns.REQUIRED
 MAX_BYTES, MAX_ROWS = files.MAX_BYTES, files.MAX_ROWS
 PROGRESS_EVERY = 50  # rows between progress updates, each of which also renews the lease
 # A worker that stops renewing for this long is taken to be dead. Renewals come every
@@ -45,7 +43,6 @@ PROGRESS_EVERY = 50  # rows between progress updates, each of which also renews 
 # while it runs.
 LEASE = timedelta(minutes=10)
 IMPORT_TASK = "shoutan.import_process"  # the Celery task in config/celery.py
-TRUE = {"1", "true", "yes", "y", "是", "√"}
 NOT_OFFICER = _("Only an officer of a unit can import leads.")
 
 
@@ -56,7 +53,7 @@ def import_start(*, actor: Any, filename: str, upload: IO[bytes], discovering_un
     if not selectors.import_permitted(user=actor):
         raise NotPermitted(NOT_OFFICER)
     content = files.read_upload(upload)
-    total = sum(1 for _row in files.read_rows(content, required=REQUIRED))
+    total = sum(1 for _row in files.read_rows(content, header=columns.read_header))
     job = ImportJob.objects.create(
         created_by=actor, filename=filename[:200], content=content, discovering_unit=discovering_unit,
         total=total, created_at=timezone.now(),
@@ -155,9 +152,9 @@ def import_run(*, claim: Claim) -> int:
     having written nothing, if another worker has taken the job over."""
     job = claim.job
     try:
-        errors, rows = _check(claim, files.read_rows(bytes(job.content), required=REQUIRED))
+        errors, rows = _check(claim, files.read_rows(bytes(job.content), header=columns.read_header))
     except Invalid as exc:  # read at upload, so only if the reader's rules have changed since
-        errors, rows = [{"row": 0, "field": "", "message": exc.text()}], []
+        errors, rows = [_error(0, "", exc.messages())], []
     if errors:
         import_finish(claim=claim, status=ImportJob.Status.FAILED, errors=errors)
         return 0
@@ -192,40 +189,75 @@ def _check(
     errors: list[dict[str, Any]] = []
     good: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
+    words = columns.Vocabulary.load()
     for count, row in enumerate(rows, start=1):
-        data = _data(claim.job, row.values)
-        try:
-            clean, _unit = services.lead_check(actor=claim.job.created_by, data=data)
-        except CaseError as exc:
-            errors.extend(_row_errors(row.number, exc))
+        problems = _row_check(claim.job, row, words)
+        if problems:
+            errors.extend(problems)
         else:
-            code = clean["credit_code"]
-            if code in seen:
-                errors.append({"row": row.number, "field": "credit_code",
-                               "message": str(_("The same company as row %(row)s.") % {"row": seen[code]})})  # fmt: skip
-            seen.setdefault(code, row.number)
+            data = _data(claim.job, row, words)[0]
+            code = data.get("credit_code", "").strip().upper()
+            if code and code in seen:
+                errors.append(_error(row.number, "credit_code", columns.both(
+                    _("The same company as row %(row)s."), {"row": seen[code]}
+                )))  # fmt: skip
+            elif code:
+                seen[code] = row.number
             good.append((row.number, data))
         if count % PROGRESS_EVERY == 0:
             claim.renew(processed=count)
     return errors, good
 
 
-def _row_errors(number: int, exc: CaseError) -> list[dict[str, Any]]:
+def _row_check(job: ImportJob, row: files.Row, words: columns.Vocabulary) -> list[dict[str, Any]]:
+    """What is wrong with a row, each problem in both languages; [] for a good one. The registration's
+    own checks are run again in English only for a row that fails them."""
+    data, problems = _data(job, row, words)
+    if data.get("credit_code", "").strip().upper() == columns.EXAMPLE_CODE:
+        return [_error(row.number, "credit_code", columns.both(EXAMPLE_ROW))]
+    unread = {p.field for p in problems}
+    found = [_error(row.number, p.field, p.message) for p in problems]
+    try:
+        services.lead_check(actor=job.created_by, data=data)
+    except CaseError as exc:
+        with translation.override("en"):
+            try:
+                services.lead_check(actor=job.created_by, data=data)
+            except CaseError as again:
+                english = again
+            else:  # a registration committed in between: the first answer stands
+                english = exc
+        found += [e for e in _row_errors(row.number, exc, english) if e["field"] not in unread]
+    return found
+
+
+EXAMPLE_ROW = _("This is the template's example row: replace it with a real lead, or delete it.")
+
+
+def _error(row: int, field: str, message: dict[str, str]) -> dict[str, Any]:
+    """One problem as the job keeps it: `message` in the official language, `message_en` in English."""
+    return {"row": row, "field": field, "message": message["zh-hans"], "message_en": message["en"]}
+
+
+def _row_errors(number: int, exc: CaseError, english: CaseError | None = None) -> list[dict[str, Any]]:
     if not exc.errors:
-        return [{"row": number, "field": "", "message": exc.text()}]
+        return [_error(number, "", exc.messages())]
+    en = english.errors if english is not None else {}
     return [
-        {"row": number, "field": field, "message": e["message"]}
+        {"row": number, "field": field, "message": e["message"],
+         "message_en": (en.get(field) or [])[i]["message"] if i < len(en.get(field) or []) else e["message"]}
         for field, errs in exc.errors.items()
-        for e in errs
-    ]
+        for i, e in enumerate(errs)
+    ]  # fmt: skip
 
 
-def _data(job: ImportJob, row: dict[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = {k: v for k, v in row.items() if k in COLUMNS and v != ""}
-    data["strategic"] = row.get("strategic", "").lower() in TRUE
+def _data(
+    job: ImportJob, row: files.Row, words: columns.Vocabulary
+) -> tuple[dict[str, Any], list[columns.Problem]]:
+    data, problems = columns.row_data(row.values, row.scales, words)
     if job.discovering_unit:
         data["discovering_unit"] = job.discovering_unit
-    return data
+    return data, problems
 
 
 def import_finish(*, claim: Claim, status: str, errors: list | None = None, imported: int = 0) -> bool:
@@ -239,12 +271,27 @@ def import_finish(*, claim: Claim, status: str, errors: list | None = None, impo
     return finished == 1
 
 
+def refused_rows(job: ImportJob) -> int:
+    """How many of the file's rows have a problem (a problem of the whole file counts none)."""
+    return len({e["row"] for e in job.errors if e.get("row")})
+
+
+def problems(job: ImportJob) -> list[dict[str, Any]]:
+    """The job's problems as the reader reads them: the row, the column's heading and the message, in
+    the active language."""
+    english = (translation.get_language() or "").startswith("en")
+    return [
+        {"row": e.get("row") or "", "column": columns.heading(e.get("field", "")),
+         "message": e.get("message_en", e["message"]) if english else e["message"]}
+        for e in job.errors
+    ]  # fmt: skip
+
+
 def error_report(job: ImportJob) -> str:
-    """The rows refused and why, as CSV (UTF-8 with BOM for Excel)."""
+    """The rows refused and why, as CSV (UTF-8 with BOM for Excel), in the active language."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    with translation.override("zh-hans"):
-        writer.writerow([str(_("Row")), str(_("Field")), str(_("Problem"))])
-    writer.writerows([[e["row"], e["field"], e["message"]] for e in job.errors])
+    writer.writerow([str(_("Row")), str(_("Column")), str(_("Problem"))])
+    writer.writerows([[p["row"], p["column"], p["message"]] for p in problems(job)])
     return buffer.getvalue()

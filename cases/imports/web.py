@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -15,7 +16,7 @@ from viewflow.urls import AppMenuMixin, Viewset
 
 from cases.attachments import uploads
 from cases.errors import CaseError, NotPermitted
-from cases.imports import files, selectors
+from cases.imports import columns, files, selectors, template
 from cases.imports import services as imports
 from cases.imports.models import ImportJob
 
@@ -33,7 +34,7 @@ class ImportView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
-            columns=imports.COLUMNS, max_mb=files.MAX_BYTES // (1024 * 1024), max_rows=files.MAX_ROWS,
+            columns=columns.COLUMNS, max_mb=files.MAX_BYTES // (1024 * 1024), max_rows=files.MAX_ROWS,
             permitted=selectors.import_permitted(user=self.request.user), **kwargs,
         )  # fmt: skip
 
@@ -68,18 +69,49 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
     return job
 
 
+SHOWN_PROBLEMS = 200  # on the page; the report has them all
+
+
 class ImportDetailView(LoginRequiredMixin, TemplateView):
+    """A job's progress and outcome: imported (green), refused with its problems (red), or under way."""
+
     template_name = "cases/import_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(job=_job(self.request, kwargs["pk"]), **kwargs)
+        job = _job(self.request, kwargs["pk"])
+        problems = imports.problems(job)
+        refused = imports.refused_rows(job)
+        return super().get_context_data(
+            job=job, problems=problems[:SHOWN_PROBLEMS], more=max(0, len(problems) - SHOWN_PROBLEMS),
+            refused=refused, good=max(0, job.total - refused), **kwargs,
+        )  # fmt: skip
 
 
 class ImportProgressView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
         job = _job(request, pk)
         return JsonResponse({"status": job.status, "label": str(job.get_status_display()), "total": job.total,
-                             "processed": job.processed, "imported": job.imported, "errors": len(job.errors)})  # fmt: skip
+                             "processed": job.processed, "imported": job.imported, "errors": len(job.errors),
+                             "refused_rows": imports.refused_rows(job)})  # fmt: skip
+
+
+class ImportTemplateView(LoginRequiredMixin, View):
+    """The template to fill in, as an Excel workbook or a CSV, headed in the page's language."""
+
+    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+        if kind == "xlsx":
+            body = template.template_xlsx()
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        elif kind == "csv":
+            body, content_type = template.template_csv(), "text/csv; charset=utf-8"
+        else:
+            raise Http404
+        response = HttpResponse(body, content_type=content_type)
+        name = _("lead-import-template")
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{name}.{kind}"
+        )
+        return response
 
 
 class ImportErrorsView(LoginRequiredMixin, View):
@@ -87,7 +119,10 @@ class ImportErrorsView(LoginRequiredMixin, View):
         response = HttpResponse(
             imports.error_report(_job(request, pk)), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="import-{pk}-errors.csv"'
+        name = _("import-%(pk)s-problems") % {"pk": pk}
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{name}.csv"
+        )
         return response
 
 
@@ -99,3 +134,4 @@ class ImportsViewset(AppMenuMixin, Viewset):
     detail_path = path("<int:pk>/", ImportDetailView.as_view(), name="detail")
     progress_path = path("<int:pk>/progress/", ImportProgressView.as_view(), name="progress")
     errors_path = path("<int:pk>/errors.csv", ImportErrorsView.as_view(), name="errors")
+    template_path = path("template.<str:kind>", ImportTemplateView.as_view(), name="template")

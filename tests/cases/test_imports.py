@@ -111,7 +111,7 @@ def test_a_file_with_a_bad_row_imports_nothing_and_explains_every_problem(haidia
     }
     assert Lead.objects.count() == 1
     report = imports.error_report(job).lstrip("\ufeff").splitlines()
-    assert report[0] == "行,字段,问题" and len(report) == 6
+    assert report[0] == "行,列,问题" and len(report) == 6
 
 
 def test_a_good_excel_file_is_imported_in_one_go(haidian_officer):
@@ -153,7 +153,8 @@ def test_the_import_pages_show_progress_and_the_error_report(haidian_officer):
     assert response.status_code == 302 and response["Location"] == f"/cases/imports/{job.pk}/"
     imports.import_process(job_id=job.pk, now=T0)
     assert client.get(f"/cases/imports/{job.pk}/progress/").json()["status"] == "failed"
-    assert "sector" in client.get(f"/cases/imports/{job.pk}/errors.csv").content.decode("utf-8-sig")
+    report = client.get(f"/cases/imports/{job.pk}/errors.csv").content.decode("utf-8-sig")
+    assert "2,Sector,“nope” is not one of:" in report.replace('"', "")
     assert Credit.objects.count() == 0
 
 
