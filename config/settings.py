@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "guardian",
+    "django_countries",  # its country names in zh-Hans (a lead's home country)
     "viewflow",
     "workflow",
     "cases",

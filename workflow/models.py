@@ -7,7 +7,16 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+
+def in_reader_language(zh: str, en: str) -> str:
+    """A name kept in both languages, in the language of the page being drawn (English when the
+    reader reads English and an English name exists; Chinese otherwise)."""
+    if en and (translation.get_language() or "").startswith("en"):
+        return en
+    return zh
 
 
 class Level(models.TextChoices):
@@ -42,7 +51,11 @@ class Sector(models.Model):
         ordering = ["slug"]
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_reader_language(self.name_zh, self.name_en)
 
 
 class OrgUnit(models.Model):
@@ -61,7 +74,11 @@ class OrgUnit(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_reader_language(self.name_zh, self.name_en)
 
     @property
     def hosts_leads(self) -> bool:
@@ -79,7 +96,11 @@ class PilotZone(models.Model):
     units = models.ManyToManyField(OrgUnit, related_name="pilot_zones")
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_reader_language(self.name_zh, self.name_en)
 
 
 class UnitCapacity(models.Model):

@@ -17,12 +17,20 @@ class CommitmentInput(serializers.Serializer):
     credit_code = CreditCode(label=_("Unified social credit code"))
     zone = serializers.SlugField(max_length=60, label=_("Pilot zone"))
     unit = serializers.SlugField(max_length=40, label=_("Handling unit"))
-    project_type = serializers.ChoiceField(choices=CommitmentApplication.ProjectType.choices)
-    investment_nature = serializers.ChoiceField(choices=CommitmentApplication.Nature.choices)
-    land_supply = serializers.ChoiceField(choices=CommitmentApplication.LandSupply.choices)
-    industrial_content = serializers.BooleanField(default=False)
+    project_type = serializers.ChoiceField(
+        choices=CommitmentApplication.ProjectType.choices, label=_("Project type")
+    )
+    investment_nature = serializers.ChoiceField(
+        choices=CommitmentApplication.Nature.choices, label=_("Investment nature")
+    )
+    land_supply = serializers.ChoiceField(
+        choices=CommitmentApplication.LandSupply.choices, label=_("Land supply")
+    )
+    industrial_content = serializers.BooleanField(
+        default=False, label=_("Industrial content (production lines or equipment)")
+    )
     lead = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, default=None
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, default=None, label=_("Lead #")
     )
 
 
@@ -56,5 +64,7 @@ class InspectionInput(serializers.Serializer):
 class StandardInput(serializers.Serializer):
     """`POST /api/commitments/standards/`: a new version of a pilot zone's standards."""
 
-    zone = serializers.SlugField(max_length=60)
-    items = serializers.ListField(child=text(max_length=2000), min_length=1, max_length=200)
+    zone = serializers.SlugField(max_length=60, label=_("Pilot zone"))
+    items = serializers.ListField(
+        child=text(max_length=2000), min_length=1, max_length=200, label=_("Standards")
+    )

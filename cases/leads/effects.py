@@ -33,7 +33,11 @@ def submit(step: Step) -> None:
         discovering_level=found.level, first_negotiation_applies=lead.first_negotiation
     )
     step.target_kwargs = {"target": target}
-    step.rule = f"{lead.first_negotiation_reason}; discovered by {found.code} ({found.level}) → {target}"
+    step.rule = _rules(
+        lead.first_negotiation_reason,
+        str(_("discovered by %(unit)s (%(level)s), goes to: %(state)s"))
+        % {"unit": found.name_zh, "level": found.get_level_display(), "state": State(target).label},
+    )
     step.record = {"first_negotiation": lead.first_negotiation}
     if target == State.NEGOTIATING:  # a district's lead below the threshold: it simply keeps it
         lead.unit = lead.discovering_unit

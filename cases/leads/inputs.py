@@ -64,9 +64,11 @@ class LeadInput(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.choices, label=_("Source"))  # type: ignore[assignment]
     referrer = text(_("Referrer"), max_length=200, required=False, allow_blank=True, default="")
     referrer_kind = serializers.ChoiceField(
-        choices=Referrer.Kind.choices, required=False, allow_blank=True, default=""
+        choices=Referrer.Kind.choices, required=False, allow_blank=True, default="", label=_("Referrer kind")
     )
-    discovering_unit = serializers.SlugField(max_length=40, required=False, allow_blank=True, default="")
+    discovering_unit = serializers.SlugField(
+        max_length=40, required=False, allow_blank=True, default="", label=_("Discovering unit")
+    )
     foreign_investment_usd = money(
         _("Foreign investment (USD)"), required=False, allow_null=True, default=None
     )
@@ -76,6 +78,11 @@ class LeadInput(serializers.Serializer):
     )  # fmt: skip
     contacts = text(_("Contacts"), required=False, allow_blank=True, default="")
     notes = text(_("Notes"), max_length=10000, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the countries' names in the language of the moment (the class is built once, at import)
+        self.fields["home_country"].choices = list(countries)  # type: ignore[attr-defined] # a ChoiceField
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         wrong = company_identity(data)

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -21,7 +22,7 @@ from viewflow.urls import AppMenuMixin, Viewset
 from cases import access, policy
 from cases.casepages import CaseTransitionView
 from cases.errors import CaseError, NotFound
-from cases.leads import casework, lists, selectors, services
+from cases.leads import casework, lists, nextstep, selectors, services
 from cases.leads.inputs import LeadInput
 from cases.leads.machine import LEAD
 from cases.leads.models import Activity, Lead, Source, State
@@ -30,7 +31,8 @@ from cases.webforms import form_for
 from workflow import engine, workdays
 from workflow.models import HOSTING_LEVELS, Level, OrgUnit, Role, Sector
 
-SOON_DAYS = 30
+SOON_DAYS = selectors.SOON_DAYS
+QUEUE_PAGE = 25  # rows per page of each part of the queue
 # rows other records write in a lead's history (a merge, a city major project), by how people call them
 HISTORY_ONLY_LABELS = {
     "merged_in": _("A duplicate was merged in"),
@@ -41,52 +43,116 @@ HISTORY_ONLY_LABELS = {
 
 
 def annotate_deadlines(leads: list[Lead], now: Any = None) -> list[Lead]:
-    """Mark each lead overdue or soon due from its (already joined) clock, for the lists, with one
-    statutory calendar for the whole page: a paused clock's projected deadline reads it once per
-    page, not once per paused lead."""
+    """Read each lead's (already joined) clock as every page reads it (selectors.clock_reading), for
+    the lists, with one statutory calendar for the whole page: a paused clock's projected deadline
+    reads it once per page, not once per paused lead."""
     now, calendar = now or timezone.now(), workdays.current(lazy=True)
     for lead in leads:
-        summary = selectors.clock_summary(clock=lead.clock, now=now, pauses=False, calendar=calendar) or {}
-        running = summary.get("status") in ("running", "paused")
-        deadline = summary["deadline_at"] if running else None
-        days_left = summary["days_left"] if running else None
-        overdue = running and deadline is not None and deadline < now
-        soon_due = running and not overdue and days_left is not None and days_left < SOON_DAYS
+        reading = selectors.clock_reading(
+            clock=lead.clock, now=now, calendar=calendar, escalated=lead.state == State.ESCALATED
+        )
+        live = bool(reading and reading["live"])
         # read by the list templates; not fields of the model
-        vars(lead).update(deadline=deadline, days_left=days_left, overdue=overdue, soon_due=soon_due)
+        vars(lead).update(
+            clock_view=reading,
+            deadline=reading["deadline_at"] if live else None,  # type: ignore[index] # live: a reading
+            days_left=reading["days_left"] if live else None,  # type: ignore[index]
+            overdue=bool(reading and reading["level"] == selectors.LATE),
+            soon_due=bool(reading and reading["level"] == selectors.SOON),
+        )
     return leads
 
 
+def annotate_next_steps(leads: list[Lead], user: Any) -> list[Lead]:
+    """Each lead's next step for `user` (nextstep.next_step), from the machine: the caller's grants
+    on the whole page read at once, so a row costs no query."""
+    access.prefetch_object_perms(leads, user)
+    for lead in leads:
+        vars(lead)["next"] = nextstep.next_step(LEAD, lead, LEAD.available(lead, user))
+    return leads
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (a queue is counted from the caller's grants, not by COUNT(*))."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # the cached property, filled
+
+
+def paged(request: HttpRequest, param: str, rows: Any, count: int, per_page: int = QUEUE_PAGE) -> dict[str, Any]:
+    """One page of a part of the queue (`?<param>=N`; a wrong number shows the first or the last
+    page), with what _pager.html needs to link the others while keeping the rest of the URL."""
+    page = CountedPaginator(rows, per_page, count).get_page(request.GET.get(param))
+    rest = request.GET.copy()
+    rest.pop(param, None)
+    return {"page_obj": page, "count": count, "param": param, "query": rest.urlencode(), "rows": list(page)}
+
+
 class QueueView(LoginRequiredMixin, TemplateView):
-    """Home: what awaits me (or, `?mine=1`, my cases), then my units' leads; for the city, the pool in
-    tabs with counts."""
+    """Home: what awaits me — first what awaits my decision, the longest waiting first, then the leads
+    I work, then the commitment applications awaiting me — every item, paged, each with its next step
+    (or, `?mine=1`, my cases); then my units' leads; for the city, the pool in tabs with counts."""
 
     template_name = "cases/queue.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from cases.commitments import selectors as commitment_selectors
+        from cases.commitments.machine import COMMITMENT
+
         user: Any = self.request.user
-        tab = self.request.GET.get("tab")
-        show_mine = self.request.GET.get("mine") in ("1", "true")
-        counts = selectors.lead_pool_counts(user=user) if user.has_perm("cases.dispatch_lead") else {}
-        pool = []
+        request = self.request
+        tab = request.GET.get("tab")
+        show_mine = request.GET.get("mine") in ("1", "true")
+        rights = selectors.queue_rights(user=user)
+        counts = selectors.lead_pool_counts(user=user) if rights.dispatches else {}
+        pool = None
         if counts:
             tab = tab if tab in counts else next(iter(counts))
-            pool = annotate_deadlines(list(selectors.lead_list(user=user, state=tab)[:50]))
+            pool = paged(request, "pool_page", selectors.lead_list(user=user, state=tab), counts[tab])
         units = list(OrgUnit.objects.filter(memberships__user=user, level__in=HOSTING_LEVELS).distinct())
+        decide = work = mine = None
+        counted = {
+            kind: selectors.lead_queue_count(user=user, rights=rights, kind=kind) for kind in selectors.QUEUE_KINDS
+        }
+        queue = commitment_selectors.commitment_queue(user=user)
+        apps = [app for part in ("review", "inspection", "rectification") for app in queue[part]]
         if show_mine:
-            mine = annotate_deadlines(list(selectors.lead_my_cases(user=user)[:50]))
-            for lead in mine:  # held for an absent colleague: the row says for whom
+            mine_qs = selectors.lead_my_cases(user=user)
+            mine = paged(request, "page", mine_qs, mine_qs.count())
+            for lead in mine["rows"]:  # held for an absent colleague: the row says for whom
                 vars(lead)["held_for"] = lead.assignee if lead.assignee_id != user.pk else None
         else:
-            mine = annotate_deadlines(list(selectors.lead_queue(user=user)[:50]))
-        unit_leads = (
-            annotate_deadlines(list(selectors.leads_in_units(user=user, units=units)[:50])) if units else []
-        )
+            decide = paged(
+                request, "page", selectors.lead_queue(user=user, rights=rights, kind=selectors.DECIDE),
+                counted[selectors.DECIDE],
+            )  # fmt: skip
+            work = paged(
+                request, "work_page", selectors.lead_queue(user=user, rights=rights, kind=selectors.WORK),
+                counted[selectors.WORK],
+            )  # fmt: skip
+        commitments = paged(request, "commitment_page", apps, len(apps))
+        calendar = workdays.current(lazy=True)
+        access.prefetch_object_perms(commitments["rows"], user)
+        for app in commitments["rows"]:
+            vars(app)["clock_view"] = selectors.clock_reading(clock=app.clock, calendar=calendar)
+            vars(app)["next"] = nextstep.next_step(COMMITMENT, app, COMMITMENT.available(app, user))
+        unit_leads = list(selectors.leads_in_units(user=user, units=units)[:QUEUE_PAGE]) if units else []
+        for part in (decide, work, mine, pool):
+            if part is not None:
+                annotate_next_steps(annotate_deadlines(part["rows"]), user)
+        annotate_next_steps(annotate_deadlines(unit_leads), user)
         return super().get_context_data(
+            decide=decide,
+            work=work,
             mine=mine,
+            commitments=commitments,
+            awaiting_count=counted[selectors.DECIDE] + counted[selectors.WORK] + len(apps),
+            leads_awaiting=counted[selectors.DECIDE] + counted[selectors.WORK],
             show_mine=show_mine,
             unit_leads=unit_leads,
             units=units,
+            unit_codes=",".join(u.code for u in units),
             tabs=[(state, State(state).label, n) for state, n in counts.items()],
             tab=tab,
             pool=pool,
@@ -215,19 +281,27 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
             lead = selectors.lead_get(user=user, lead_id=kwargs["pk"])
         except NotFound as exc:
             raise Http404(exc.text()) from exc
-        clock = selectors.clock_summary(clock=lead.clock)
-        progress = None
-        if clock and clock["status"] in ("running", "paused"):
-            total = (clock["deadline_at"] - clock["started_at"]).total_seconds()
-            used = (timezone.now() - clock["started_at"]).total_seconds() - (clock["paused_seconds"] or 0)
-            progress = max(0, min(100, round(100 * used / total))) if total > 0 else 100
-        actions = [(name, LEAD.label(name)) for name in LEAD.available(lead, user)]
+        timeline = selectors.lead_timeline(lead=lead)
+        summary = selectors.clock_summary(clock=lead.clock)
+        stopped_why = None
+        if summary and summary["stopped_at"]:  # what stopped it: the move recorded at that moment
+            stopped_why = next(
+                (LEAD.labels().get(e["record"].transition) for e in timeline
+                 if "record" in e and e["at"] == summary["stopped_at"]),
+                None,
+            )  # fmt: skip
+        clock = selectors.clock_reading(
+            clock=lead.clock, summary=summary, escalated=lead.state == State.ESCALATED, stopped_why=stopped_why
+        )
+        available = LEAD.available(lead, user)
+        actions = [(name, LEAD.label(name)) for name in available]
         may_hold = LEAD.may(lead, user, "set_assignee")
         return super().get_context_data(
             lead=lead,
             clock=clock,
-            progress=progress,
-            timeline=selectors.lead_timeline(lead=lead),
+            progress=clock["percent"] if clock else None,
+            next=nextstep.next_step(LEAD, lead, available),
+            timeline=timeline,
             labels={**LEAD.labels(), **HISTORY_ONLY_LABELS},
             may_correct=LEAD.may(lead, user, "correct"),
             may_merge=LEAD.may(lead, user, "merge"),

@@ -33,8 +33,12 @@ class FundAttributionInput(serializers.Serializer):
 class CapacityInput(serializers.Serializer):
     """`PUT /api/units/{code}/capacity/`: the landing capacity a unit maintains, as its columns hold it."""
 
-    industrial_land_mu = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0))
-    factory_space_m2 = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0))
+    industrial_land_mu = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), label=_("Industrial land available (mu)")
+    )
+    factory_space_m2 = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal(0), label=_("Factory space available (m²)")
+    )
 
 
 # --- §16 assessment ------------------------------------------------------------------------------
@@ -56,7 +60,7 @@ class TargetsInput(serializers.Serializer):
 
     year = serializers.IntegerField(label=_("Year"), min_value=EARLIEST.year, max_value=LATEST.year)
     # DRF ≥ 3.14 passes max_length on to the ListSerializer; the stubs do not know it yet
-    targets = TargetRowInput(many=True, allow_empty=True, max_length=TARGET_ROWS_MAX)  # type: ignore[call-arg]
+    targets = TargetRowInput(many=True, allow_empty=True, max_length=TARGET_ROWS_MAX, label=_("Targets"))  # type: ignore[call-arg]
 
 
 class TargetYearQuery(serializers.Serializer):
@@ -87,7 +91,10 @@ class KpiQuery(KpiPeriodQuery):
     """`GET /api/kpis/`: the period and the answer's format."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        return {**super().get_fields(), "format": serializers.ChoiceField(KPI_FORMATS, required=False)}
+        return {
+            **super().get_fields(),
+            "format": serializers.ChoiceField(KPI_FORMATS, required=False, label=_("Format")),
+        }
 
 
 class KpiLeadsQuery(KpiPeriodQuery):
@@ -96,8 +103,8 @@ class KpiLeadsQuery(KpiPeriodQuery):
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
             **super().get_fields(),
-            "figure": serializers.ChoiceField(DRILLABLE),
+            "figure": serializers.ChoiceField(DRILLABLE, label=_("Figure")),
             "unit": serializers.SlugField(
-                max_length=40, required=False, help_text="a unit's code; none: city-wide"
+                max_length=40, required=False, help_text="a unit's code; none: city-wide", label=_("Unit")
             ),
         }
