@@ -15,19 +15,59 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from cases.errors import CaseError, NotFound
-from cases.webforms import form_for
+from cases.errors import CaseError, Invalid, NotFound
+from cases.templatetags.cases_tags import end_of_day, money
+from cases.webforms import form_for, web_params
 from workflow import engine
 from workflow import selectors as engine_selectors
 
+CONFIRM = "confirmed"  # the box a weighty transition's form asks to be ticked
+
 
 def machine_context(case_type: engine.CaseType, case: Any, user: Any, labels: Any = None) -> dict[str, Any]:
-    """A case page's actions (those open to `user` now), its timeline and how each row is named."""
+    """A case page's actions (those open to `user` now, the weighty ones last and named in `weighty`),
+    its timeline and how each row is named."""
+    names = case_type.available(case, user)
     return {
-        "actions": [(n, case_type.label(n)) for n in case_type.available(case, user)],
+        "actions": [(n, case_type.label(n)) for n in names],
+        "weighty": [n for n in names if case_type.is_weighty(n)],
         "history": engine_selectors.history(subject=case),
         "labels": {**case_type.labels(), **(labels or {})},
     }
+
+
+def case_facts(case_type: engine.CaseType, case: Any) -> list[dict[str, Any]]:
+    """What a transition page shows of the case before one acts on it: name, company, state, unit,
+    amount and clock — each where the case (or the lead it belongs to) has it."""
+    from cases.leads.selectors import clock_summary
+
+    lead = case if case_type.key == "lead" else getattr(case, "lead", None)
+    facts: list[dict[str, Any]] = []
+
+    def add(key: str, label: Any, value: Any) -> None:
+        if value not in (None, ""):
+            facts.append({"key": key, "label": label, "value": value})
+
+    add("name", _("Project"), getattr(case, "name", None) or getattr(case, "project_name", None)
+        or getattr(lead, "name", None))  # fmt: skip
+    add("company", _("Company"), getattr(case, "company_name", None) or getattr(lead, "company_name", None))
+    add("state", _("State"), case_type.state_label(getattr(case, case_type.field_name)))
+    unit = (getattr(case, "unit", None) or getattr(case, "responsible_unit", None)
+            or getattr(lead, "unit", None))  # fmt: skip
+    add("unit", _("Unit"), getattr(unit, "name_zh", None))
+    for field in ("amount_cny", "total_investment_cny"):
+        if getattr(case, field, None) is not None:
+            add("amount", _("Amount"), money(getattr(case, field)))
+            break
+    else:
+        if lead is not None and lead.total_investment_cny is not None:
+            add("amount", _("Total investment"), money(lead.total_investment_cny))
+    clock = clock_summary(clock=getattr(case, "clock", None), pauses=False)
+    if clock and clock["status"] in ("running", "paused"):
+        text = _("due %(deadline)s, %(days)s days left") % {
+            "deadline": end_of_day(clock["deadline_at"]), "days": clock["days_left"]}  # fmt: skip
+        add("clock", _("Clock"), f"{text}{_(' (paused)') if clock['paused'] else ''}")
+    return facts
 
 
 class CaseTransitionView(LoginRequiredMixin, TemplateView):
@@ -43,6 +83,16 @@ class CaseTransitionView(LoginRequiredMixin, TemplateView):
 
     def form(self, name: str, data: Any = None, errors: Any = None) -> forms.Form:
         return form_for(engine.input_of(engine.declared(self.case_type.transitions[name])), data, errors)
+
+    def guarded(self, name: str, form: forms.Form) -> forms.Form:
+        """`form` with, for a weighty transition, the box that must be ticked to fire it."""
+        if self.case_type.is_weighty(name):
+            form.fields[CONFIRM] = forms.BooleanField(
+                required=True,
+                label=_("I have checked this %(noun)s: %(action)s cannot simply be undone.")
+                % {"noun": self.case_type.noun, "action": self.case_type.label(name)},
+            )
+        return form
 
     def params(self, request: HttpRequest) -> dict[str, Any]:
         return request.POST.dict()
@@ -70,16 +120,28 @@ class CaseTransitionView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        kwargs.setdefault("form", self.form(kwargs["name"]))
+        kwargs.setdefault("form", self.guarded(kwargs["name"], self.form(kwargs["name"])))
         return super().get_context_data(
-            label=self.case_type.label(kwargs["name"]), **self.case_context(), **kwargs
+            label=self.case_type.label(kwargs["name"]),
+            weighty=self.case_type.is_weighty(kwargs["name"]),
+            facts=case_facts(self.case_type, self.case),
+            state=getattr(self.case, self.case_type.field_name),
+            **self.case_context(),
+            **kwargs,
         )
 
     def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        input_cls = engine.input_of(engine.declared(self.case_type.transitions[name]))
         try:
-            engine.fire(self.case_type, pk=pk, name=name, actor=request.user, params=self.params(request))
+            if self.case_type.is_weighty(name) and request.POST.get(CONFIRM) not in ("on", "true", "1"):
+                message = _("Tick the box to confirm: %(action)s cannot simply be undone.")
+                raise Invalid(message, {"action": self.case_type.label(name)}, code="unconfirmed")
+            params = web_params(input_cls, self.params(request))  # amounts typed in 万元 / 万美元
+            params.pop(CONFIRM, None)
+            params.pop("csrfmiddlewaretoken", None)
+            engine.fire(self.case_type, pk=pk, name=name, actor=request.user, params=params)
         except CaseError as exc:
-            form = self.form(name, request.POST, exc.errors)
+            form = self.guarded(name, self.form(name, request.POST, exc.errors))
             context = self.get_context_data(pk=pk, name=name, form=form, error=exc.text())
             return self.render_to_response(context, status=exc.status)
         messages.success(request, _("Done: %(action)s.") % {"action": self.case_type.label(name)})

@@ -18,13 +18,27 @@ from cases.creditcode import validate_credit_code
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
 
-def money(label: Any = None, *, min_value: Decimal = Decimal(0), **kwargs: Any) -> serializers.DecimalField:
+class Money(serializers.DecimalField):
+    """An amount of whole yuan (CNY) or dollars (USD) with fen/cents. The API speaks these units;
+    the web pages enter and show them in 万元 / 万美元 (cases.webforms converts at the page)."""
+
+    def __init__(self, *, currency: str | None = None, **kwargs: Any) -> None:
+        self._currency = currency
+        super().__init__(**kwargs)
+
+    @property
+    def currency(self) -> str:
+        """ "CNY" or "USD": as declared, else by the field's name (`…_usd` is dollars)."""
+        if self._currency:
+            return self._currency
+        return "USD" if (getattr(self, "field_name", "") or "").endswith("_usd") else "CNY"
+
+
+def money(label: Any = None, *, min_value: Decimal = Decimal(0), **kwargs: Any) -> Money:
     """An amount in yuan (or dollars): at most 13 digits before the point (ten trillion), 2 after, not
     negative — 15 significant digits, which every database keeps exactly (SQLite, the embedded default,
     keeps a decimal column as a double: more digits would come back changed)."""
-    return serializers.DecimalField(
-        max_digits=15, decimal_places=2, min_value=min_value, label=label, **kwargs
-    )
+    return Money(max_digits=15, decimal_places=2, min_value=min_value, label=label, **kwargs)
 
 
 def text(label: Any = None, *, max_length: int = 4000, **kwargs: Any) -> serializers.CharField:

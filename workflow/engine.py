@@ -154,6 +154,9 @@ class CaseType:
     # after the grants of the cases that moved: re-sync the grants of other cases that follow them
     # (a lead's service requests follow it to its new unit); in the same transaction
     followers: Callable[[list[Any]], None] | None = None
+    # the transitions that end, refuse or pay something and cannot simply be undone (terminate,
+    # decline, reject, withdraw, mark paid …): pages list them last, as danger, behind a confirmation
+    weighty: frozenset[str] = frozenset()
 
     @functools.cached_property
     def transitions(self) -> dict[str, Transition]:
@@ -193,13 +196,18 @@ class CaseType:
         return dict(self.model._meta.get_field(self.field_name).choices or [])[state]  # type: ignore[union-attr] # a concrete field
 
     def available(self, case: Any, user: Any) -> list[str]:
-        """The transitions `user` may fire on `case` now, straight from the machine."""
+        """The transitions `user` may fire on `case` now, straight from the machine; the weighty ones last."""
         method = getattr(case, f"get_available_user_{self.field_name}_transitions")
-        return [
+        names = [
             declared(t).name or t.name
             for t in method(user)
             if "engine" in t.custom and not declared(t).own_endpoint
         ]
+        return sorted(names, key=self.is_weighty)  # stable: the machine's order otherwise
+
+    def is_weighty(self, name: str) -> bool:
+        """Does `name` end, refuse or pay something (pages guard it with a confirmation)?"""
+        return name in self.weighty
 
     def may(self, case: Any, user: Any, name: str) -> bool:
         """May `user` fire `name` on `case` now (the state allows it and the permission holds)."""

@@ -23,6 +23,7 @@ def grants(supports: list[AdmissionSupport]) -> dict[Any, dict[tuple[int, str], 
 ADMISSION = register(
     CaseType(
         key="admission",
+        weighty=frozenset({"reject"}),  # ends, refuses or pays: last, as danger, confirmed
         model=AdmissionSupport,
         can_view=access.can_view_admission,
         not_found=_("No such admission support."),

@@ -9,6 +9,7 @@ from workflow.engine import CaseType, register
 COMMITMENT = register(
     CaseType(
         key="commitment",
+        weighty=frozenset({"reject", "revoke"}),  # ends, refuses or pays: last, as danger, confirmed
         model=CommitmentApplication,
         can_view=access.can_view_commitment,
         not_found=_("No such application."),

@@ -56,6 +56,7 @@ def _accepted_bank(need: Any, data: Mapping[str, Any]) -> Members | None:
 FINANCING = register(
     CaseType(
         key="financing",
+        weighty=frozenset({"withdraw"}),  # ends, refuses or pays: last, as danger, confirmed
         model=FinancingNeed,
         can_view=access.can_view,
         not_found=_("No such financing need."),

@@ -14,12 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
-from cases.errors import CaseError, NotFound
+from cases.casepages import CONFIRM
+from cases.errors import CaseError, Invalid, NotFound
 from cases.financing import selectors, services
+from cases.financing.inputs import NeedInput
 from cases.financing.machine import FINANCING
 from cases.financing.models import FinancingNeed
 from cases.outcomes.exports import kpi_period
-from cases.webforms import form_for
+from cases.webforms import form_for, web_params
 from workflow import engine
 from workflow import selectors as engine_selectors
 from workflow.models import Role
@@ -83,7 +85,12 @@ class NeedTransitionView(LoginRequiredMixin, TemplateView):
             raise Http404
         params: dict[str, Any] = request.POST.dict()
         params.pop("csrfmiddlewaretoken", None)
+        confirmed = params.pop(CONFIRM, None) in ("on", "true", "1")
         try:
+            if FINANCING.is_weighty(name) and not confirmed:
+                message = _("Tick the box to confirm: %(action)s cannot simply be undone.")
+                raise Invalid(message, {"action": FINANCING.label(name)}, code="unconfirmed")
+            params = web_params(engine.input_of(engine.declared(FINANCING.transitions[name])), params)
             engine.fire(FINANCING, pk=pk, name=name, actor=request.user, params=params)
         except CaseError as exc:
             if exc.status == 404:
@@ -112,7 +119,7 @@ class NeedCreateView(LoginRequiredMixin, TemplateView):
         data: dict[str, Any] = request.POST.dict()
         data["consent"] = "consent" in request.POST
         try:
-            need = services.need_create(actor=request.user, data=data)
+            need = services.need_create(actor=request.user, data=web_params(NeedInput, data))
         except CaseError as exc:
             context = self.get_context_data(data=data, error=exc.text(), errors=exc.errors)
             return self.render_to_response(context, status=exc.status)

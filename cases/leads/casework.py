@@ -26,7 +26,7 @@ from cases.leads.inputs import CORRECTABLE, ActivityInput, AssigneeInput, Correc
 from cases.leads.machine import LEAD
 from cases.leads.models import Activity, Lead, State
 from cases.leads.serializers import LeadDetailSerializer
-from cases.webforms import form_for
+from cases.webforms import form_for, wan_initial, web_params
 from workflow import engine
 
 
@@ -144,7 +144,7 @@ class CorrectionView(_LeadPage, TemplateView):
         lead = self.lead(request, kwargs["pk"])
         if not LEAD.may(lead, request.user, "correct"):
             raise PermissionDenied(_("This action is not open to you on this lead now."))
-        return self.render_to_response(self.context(lead, form_for(CorrectionInput, initial=_current(lead))))
+        return self.render_to_response(self.context(lead, form_for(CorrectionInput, initial=wan_initial(CorrectionInput, _current(lead)))))
 
     def context(self, lead: Lead, form: Any, error: str = "") -> dict[str, Any]:
         if lead.state != State.DRAFT and not access.can_dispatch(lead, self.request.user):
@@ -156,7 +156,7 @@ class CorrectionView(_LeadPage, TemplateView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         lead = self.lead(request, pk)
         data: dict[str, Any] = {}
-        current = _current(lead)
+        current = wan_initial(CorrectionInput, _current(lead))  # amounts as the page shows them, in 万
         for name in CORRECTABLE:
             if name == "strategic":
                 if "strategic" in self.context(lead, form_for(CorrectionInput))["form"].fields:
@@ -168,6 +168,7 @@ class CorrectionView(_LeadPage, TemplateView):
                 data[name] = request.POST[name]
         data["reason"] = request.POST.get("reason", "")
         try:
+            data = web_params(CorrectionInput, data)  # typed in 万元 / 万美元
             engine.fire(LEAD, pk=pk, name="correct", actor=request.user, params=data)
         except CaseError as exc:
             form = form_for(CorrectionInput, request.POST, exc.errors)

@@ -1,6 +1,5 @@
 """The officers' and leaders' web pages. Every page calls the same selectors and services as the API."""
 
-import json
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -19,7 +18,7 @@ from django.views.generic import ListView, TemplateView
 from django_countries import countries
 from viewflow.urls import AppMenuMixin, Viewset
 
-from cases import access, policy
+from cases import access, policy, statechart
 from cases.casepages import CaseTransitionView
 from cases.errors import CaseError, NotFound
 from cases.leads import casework, lists, nextstep, selectors, services
@@ -27,7 +26,7 @@ from cases.leads.inputs import LeadInput
 from cases.leads.machine import LEAD
 from cases.leads.models import Activity, Lead, Source, State
 from cases.outcomes import recommendation
-from cases.webforms import form_for
+from cases.webforms import form_for, web_params
 from workflow import engine, workdays
 from workflow.models import HOSTING_LEVELS, Level, OrgUnit, Role, Sector
 
@@ -385,13 +384,11 @@ class LeadCreateView(LoginRequiredMixin, TemplateView):
     def post(self, request: HttpRequest) -> HttpResponse:
         data: dict[str, Any] = request.POST.dict()
         data["strategic"] = "strategic" in request.POST
-        for money in ("total_investment_cny", "foreign_investment_usd"):  # typed in 万元 / 万美元
-            if data.get(money):
-                data[money] = _wan_to_units(data[money])
         try:
-            lead = services.lead_create(actor=request.user, data=data)
+            # amounts are typed in 万元 / 万美元; the form below keeps showing what was typed
+            lead = services.lead_create(actor=request.user, data=web_params(LeadInput, data))
         except CaseError as exc:
-            form = form_for(LeadInput, data, exc.errors)
+            form = form_for(LeadInput, request.POST, exc.errors)
             return self.render_to_response(
                 self.get_context_data(form=form, error=exc.text()), status=exc.status
             )
@@ -402,15 +399,6 @@ class LeadCreateView(LoginRequiredMixin, TemplateView):
                 messages.error(request, exc.text())
         messages.success(request, _("Lead registered."))
         return redirect("cases:leads:detail", pk=lead.pk)
-
-
-def _wan_to_units(value: str) -> str:
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        return str(Decimal(value.replace(",", "").strip()) * 10000)
-    except InvalidOperation:
-        return value  # the form reports it
 
 
 class DuplicateCheckView(LoginRequiredMixin, View):
@@ -439,21 +427,14 @@ class StateChartView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         edges = LEAD.edges()
-        nodes = [{"id": s.value, "label": f"{s.label}\n{s.value}"} for s in State]
-        chart = {
-            "nodes": nodes,
-            "edges": [
-                {
-                    "from": e["source"],
-                    "to": e["target"],
-                    "label": str(LEAD.label(e["name"])),
-                    "arrows": "to",
-                }
-                for e in edges
-            ],
-        }
-        labelled = [{**e, "label": LEAD.label(e["name"])} for e in edges]
-        return super().get_context_data(chart=json.dumps(chart, ensure_ascii=False), edges=labelled, **kwargs)
+        labels = {name: str(label) for name, label in LEAD.labels().items()}
+        states = {s.value: str(s.label) for s in State}
+        chart = statechart.layout(list(states.items()), edges, labels)
+        rows = [
+            {"name": e["name"], "label": labels[e["name"]], "source": states[e["source"]], "target": states[e["target"]]}
+            for e in edges
+        ]
+        return super().get_context_data(chart=chart, edges=rows, **kwargs)
 
 
 class QueueViewset(AppMenuMixin, Viewset):

@@ -31,6 +31,7 @@ AUDIENCES: dict[str, Audience] = {
 MAJOR_PROJECT = register(
     CaseType(
         key="majorproject",
+        weighty=frozenset({"end"}),  # ends, refuses or pays: last, as danger, confirmed
         model=MajorProject,
         can_view=access.can_view_project,
         not_found=_("No such major project."),

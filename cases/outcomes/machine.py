@@ -18,6 +18,7 @@ def can_view_reward(reward: RewardCase, user: Any) -> bool:
 REWARD = register(
     CaseType(
         key="reward",
+        weighty=frozenset({"reject", "pay"}),  # ends, refuses or pays: last, as danger, confirmed
         model=RewardCase,
         can_view=can_view_reward,
         not_found=_("No such reward case."),

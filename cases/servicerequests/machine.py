@@ -94,6 +94,7 @@ SLA = Wait(
 SERVICE_REQUEST = register(
     CaseType(
         key="service_request",
+        weighty=frozenset({"decline"}),  # ends, refuses or pays: last, as danger, confirmed
         model=ServiceRequest,
         can_view=access.can_view,
         not_found=_("No such service request."),

@@ -75,6 +75,7 @@ def _ladder(remind: str) -> Wait:
 SUPPORT_PLAN_TYPE = register(
     CaseType(
         key="support_plan",
+        weighty=frozenset({"reject"}),  # ends, refuses or pays: last, as danger, confirmed
         model=SupportPlan,
         can_view=access.can_view,
         not_found=_("No such support plan."),

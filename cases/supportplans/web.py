@@ -17,8 +17,10 @@ from cases.casepages import CaseTransitionView, machine_context
 from cases.errors import CaseError, NotFound
 from cases.leads.selectors import lead_get
 from cases.supportplans import selectors, services
+from cases.supportplans.inputs import SupportPlanInput
 from cases.supportplans.machine import SUPPORT_PLAN_TYPE
 from cases.supportplans.models import Method, SupportPlan
+from cases.webforms import web_params
 
 QUEUE_ROWS = 50
 
@@ -90,7 +92,8 @@ class SupportPlanCreateView(LoginRequiredMixin, TemplateView):
             "terms": request.POST.get("terms", ""),
         }
         try:
-            plan = services.support_plan_create(actor=request.user, data=data)
+            # the amount is typed in 万元; the form keeps what was typed
+            plan = services.support_plan_create(actor=request.user, data=web_params(SupportPlanInput, data))
         except CaseError as exc:
             context = self.get_context_data(lead_id=data["lead"], data=data, error=exc.text())
             return self.render_to_response(context, status=exc.status)

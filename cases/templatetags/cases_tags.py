@@ -3,26 +3,41 @@ from decimal import Decimal
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
 
+DISPLAY = {
+    "CNY": _("%(amount)s × 10,000 yuan"),  # zh: %(amount)s万元
+    "USD": _("%(amount)s × 10,000 USD"),  # zh: %(amount)s万美元
+}
+
+
 @register.filter
-def money(value: Decimal | None, currency: str = "CNY") -> str:
-    """Amounts the way Chinese officers read them: 1.5亿元, 3,000万元; plain figures in English."""
+def money(value: Decimal | int | str | None, currency: str = "CNY") -> str:
+    """An amount kept in yuan (dollars) as the pages show every amount: in 万元 (万美元), exact, grouped,
+    with its unit — 1.5亿元 reads "15,000万元", 1,234.56元 "0.123456万元"."""
     if value is None or value == "":
         return "—"
-    value = Decimal(value)
-    zh = (get_language() or "zh-hans").startswith("zh")
-    unit = "元" if currency == "CNY" else "美元"
-    if not zh:
-        return f"{'¥' if currency == 'CNY' else 'US$'}{value:,.0f}"
-    if value >= 100_000_000:
-        return f"{value / 100_000_000:,.2f}".rstrip("0").rstrip(".") + "亿" + unit
-    if value >= 10_000:
-        return f"{value / 10_000:,.2f}".rstrip("0").rstrip(".") + "万" + unit
-    return f"{value:,.0f}{unit}"
+    wan = Decimal(value).scaleb(-4).normalize()
+    return str(DISPLAY.get(currency, DISPLAY["CNY"]) % {"amount": format(wan, ",f")})
+
+
+@register.filter
+def wan(value: Decimal | int | str | None) -> str:
+    """An amount kept in yuan (dollars) as an input's value in 万 (no grouping, exact)."""
+    from cases.webforms import units_to_wan
+
+    return units_to_wan(value)
+
+
+@register.filter
+def unit(currency: str = "CNY") -> str:
+    """The unit the pages enter amounts of `currency` in: 万元 / 万美元."""
+    from cases.webforms import unit_of
+
+    return unit_of(currency or "CNY")
 
 
 @register.filter
@@ -40,3 +55,15 @@ def end_of_day(moment: datetime | None) -> str:
     if (local.hour, local.minute, local.second) == (0, 0, 0):
         return f"{(local - timedelta(days=1)):%Y-%m-%d} 24:00"
     return f"{local:%Y-%m-%d %H:%M}"
+
+
+@register.filter
+def weighty(case: object, name: str) -> bool:
+    """Is transition `name` of `case` a weighty one (its case type's `weighty`): pages show it last,
+    as danger, behind a confirmation."""
+    from workflow import engine
+
+    for case_type in engine.case_types().values():
+        if isinstance(case, case_type.model):
+            return case_type.is_weighty(name)
+    return False

@@ -86,7 +86,7 @@ def test_a_support_plan_is_cosigned_approved_and_paid_twice(server, as_user):
     designate(server, as_user)
     city = as_user("city_officer")
     city.goto(f"{server.url}/cases/supportplans/new/?lead={LEAD}")
-    city.fill("#id_amount_cny", "30000000")
+    city.fill("#id_amount_cny", "3000")  # 万元
     city.check("input[name=methods][value=loan_interest_subsidy]")
     city.check("input[name=methods][value=landing_reward]")
     city.fill("#id_terms", "2027年底前实缴注册资本不低于10亿元，达产后年产值不低于30亿元")
@@ -107,9 +107,9 @@ def test_a_support_plan_is_cosigned_approved_and_paid_twice(server, as_user):
     expect(government.locator("#support-plan-state")).to_have_attribute("data-state", "implementing")
 
     city.goto(plan_url)
-    act(city, "record_disbursement", amount_cny="10000000", date=today(), note="首期贴息")
+    act(city, "record_disbursement", amount_cny="1000", date=today(), note="首期贴息")
     city.goto(plan_url)
-    act(city, "record_disbursement", amount_cny="5000000", date=today(), note="落地奖励首笔")
+    act(city, "record_disbursement", amount_cny="500", date=today(), note="落地奖励首笔")
     city.goto(plan_url)
     expect(city.locator("#disbursements tr[data-disbursement]")).to_have_count(2)
     expect(city.locator("#disbursed-total")).to_contain_text("1,500万元")
@@ -120,7 +120,7 @@ def test_a_bank_offers_on_a_published_need_and_the_report_counts_it(server, as_u
     officer.goto(f"{server.url}/cases/leads/{LEAD}/")
     officer.click("#lead-financing-new summary")
     officer.check("#financing-consent-box")
-    officer.fill("#financing-amount-input", "200000000")
+    officer.fill("#financing-amount-input", "20000")  # 万元
     officer.fill("#financing-term-input", "36")
     officer.fill("#financing-purpose-input", "封测产线设备购置")
     officer.click("#financing-need-submit")
@@ -135,7 +135,7 @@ def test_a_bank_offers_on_a_published_need_and_the_report_counts_it(server, as_u
     expect(bank.locator("#financing-market")).to_contain_text("封测产线设备购置")
     bank.goto(need_url)
     bank.fill("#financing-offer-form [name=product]", "科创设备贷")
-    bank.fill("#financing-offer-form [name=amount_cny]", "150000000")
+    bank.fill("#financing-offer-form [name=amount_cny]", "15000")  # 万元
     bank.fill("#financing-offer-form [name=rate_percent]", "3.20")
     bank.fill("#financing-offer-form [name=term_months]", "36")
     bank.click("#offer-submit")

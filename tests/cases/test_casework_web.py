@@ -2,6 +2,8 @@
 and merge pages, absences, and registering a foreign investor — each with a refusal that saves nothing."""
 
 import pytest
+
+from cases.webforms import units_to_wan
 from django.test import Client
 
 from cases.demo import credit_code, person
@@ -62,7 +64,7 @@ def test_the_correction_page_sends_only_what_changed_and_needs_a_reason(make_neg
     assert lead.company_name in form and 'name="strategic"' not in form  # the city rules on that
     fields = {
         "name": lead.name, "company_name": lead.company_name, "credit_code": lead.credit_code,
-        "sector": lead.sector_id, "segment": lead.segment, "total_investment_cny": str(lead.total_investment_cny),
+        "sector": lead.sector_id, "segment": lead.segment, "total_investment_cny": units_to_wan(lead.total_investment_cny),  # the page shows 万元
         "contacts": "赵经理", "notes": "",
     }  # fmt: skip
     before = snapshot(lead)

@@ -452,7 +452,7 @@ def test_a_city_leader_sets_targets_on_the_page_and_a_district_reads_them(city_l
     assert response.status_code == 302
     assert [(t["unit__code"], t["leads_landed"]) for t in saved_targets()] == [("haidian", 2)]
     html = browser(haidian_leader).get("/cases/kpis/targets/?year=2026").content.decode()
-    assert 'name="leads-haidian"' not in html and "3亿元" in html
+    assert 'name="leads-haidian"' not in html and "30,000万元" in html
 
 
 def test_a_bad_target_on_the_page_saves_nothing(city_leader, haidian_leader):

@@ -371,7 +371,7 @@ def test_the_city_officer_drafts_from_the_lead_page_and_records_a_payment(people
     )
     assert paid.status_code == 302
     detail = page.get(f"/cases/supportplans/{plan.pk}/").content.decode()
-    assert 'id="disbursements"' in detail and 'id="disbursed-remaining">40元<' in detail
+    assert 'id="disbursements"' in detail and 'id="disbursed-remaining">40万元<' in detail  # typed in 万元
 
 
 def test_a_plan_page_is_404_for_those_who_may_not_see_it(people, lead):
