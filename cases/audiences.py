@@ -15,6 +15,8 @@ CITY_OFFICERS = "city_officers"
 CITY_LEADERS = "city_leaders"
 PUSHING_UNIT = "pushing_unit"  # the unit whose push the city just confirmed
 LOST_UNIT_LEADERS = "lost_unit_leaders"  # the leaders of the unit whose clock ran out
+LOST_UNIT_OFFICERS = "lost_unit_officers"  # its officers
+LOST_ASSIGNEE = "lost_assignee"  # the person of that unit who held the lead
 ASSIGNEE = "assignee"  # the person a lead was just given to (DESIGN §6a)
 
 
@@ -46,5 +48,9 @@ LEAD: dict[str, Audience] = {
     DISCOVERER: lambda lead, data: Members(unit_id=lead.discovering_unit_id),
     PUSHING_UNIT: _named("pushing_unit", *BOTH),
     LOST_UNIT_LEADERS: _named("lost_unit", Role.LEADER),
+    LOST_UNIT_OFFICERS: _named("lost_unit", Role.OFFICER),
+    LOST_ASSIGNEE: lambda lead, data: (
+        Members(user_id=data["lost_assignee_id"]) if data.get("lost_assignee_id") else None
+    ),
     ASSIGNEE: lambda lead, data: Members(user_id=data["assignee_id"]) if data.get("assignee_id") else None,
 }

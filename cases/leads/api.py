@@ -77,6 +77,14 @@ class QueueQuery(serializers.Serializer):
         default=False,
         help_text="my cases: the open leads I hold or hold for an absent colleague",
     )
+    kind = serializers.ChoiceField(
+        required=False,
+        default=None,
+        allow_null=True,
+        choices=selectors.QUEUE_KINDS,
+        help_text="one part of what awaits me: `decide` (reviews, approvals, the city's pool; the longest "
+        "waiting first) or `work` (the leads I work); both without",
+    )
 
 
 class Queue(SummaryList, generics.ListAPIView):
@@ -87,18 +95,19 @@ class Queue(SummaryList, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        self.mine = engine.validate(QueueQuery, self.request.query_params)["mine"]
+        query = engine.validate(QueueQuery, self.request.query_params)
+        self.mine, self.kind = query["mine"], query.get("kind")
         if self.mine:
             return selectors.lead_my_cases(user=self.request.user)
         self.rights = selectors.queue_rights(user=self.request.user)  # one query for the page and count
-        return selectors.lead_queue(user=self.request.user, rights=self.rights)
+        return selectors.lead_queue(user=self.request.user, rights=self.rights, kind=self.kind)
 
     def counted(self, leads: Any) -> Any:
         """The queue counted from the caller's grants (selectors.lead_queue_count): the same leads."""
         if self.mine:
             return leads.order_by()
         return lambda limit: selectors.lead_queue_count(
-            user=self.request.user, rights=self.rights, limit=limit
+            user=self.request.user, rights=self.rights, limit=limit, kind=self.kind
         )
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import access, policy
+from cases.audiences import LOST_ASSIGNEE, LOST_UNIT_OFFICERS
 from cases.errors import Bilingual, Conflict, Invalid, NotPermitted
 from cases.leads import services
 from cases.leads.inputs import CORRECTABLE
@@ -329,9 +330,15 @@ def reject_push(step: Step) -> None:
     step.rule = str(_("The city kept the lead with the unit; the clock resumes"))
 
 
+# who else hears that the clock took a lead from its unit, besides those the declaration names (the
+# city's officers, the unit's leaders): the unit's officers and the one who held it, who lose it
+LOST_TOLD = (LOST_UNIT_OFFICERS, LOST_ASSIGNEE)
+
+
 def escalate(steps: list[Step]) -> None:
     """§5: the deadline passed without substantive progress. Fired by the clock, for a whole
-    due-work chunk at once: one INSERT of exclusions for the set."""
+    due-work chunk at once: one INSERT of exclusions for the set. The unit's officers and the
+    lead's assignee are told too: the lead is no longer theirs."""
     rule = str(_("§5: 3 months of negotiation without substantive progress; the city coordinates"))
     exclusions = []
     for step in steps:
@@ -339,9 +346,13 @@ def escalate(steps: list[Step]) -> None:
         exclusions.append(Exclusion(lead=lead, unit=lost, reason=Exclusion.Reason.CLOCK_EXPIRED, at=step.now))
         step.record = {
             "lost_unit": lost.code,
+            "lost_assignee_id": lead.assignee_id,
             "deadline_at": services.iso(lead.clock.deadline_at),
             "fired_at": services.iso(step.now),
         }
+        if step.notice is not None:
+            told = step.notice.audiences
+            step.notice = Notice(step.notice.kind, told + tuple(a for a in LOST_TOLD if a not in told))
         step.notice_params["unit"] = lost.code
         step.rule = rule
         lead.unit = None

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -252,6 +253,22 @@ def lead_get(*, user: Any, lead_id: Any) -> Lead:
 
 # What awaits whom, by grant: the states each kind of grant puts in its holder's queue (disjoint).
 QUEUE_GRANTS = ((access.WORK, OFFICER_WAITS_ON), (access.APPROVE, LEADER_WAITS_ON))
+# The two parts of a queue (`?kind=`): what awaits the caller's decision — a leader's reviews and
+# landings, the city's pool — and the leads the caller works. None: both.
+DECIDE, WORK = "decide", "work"
+QUEUE_KINDS = (DECIDE, WORK)
+_KIND_GRANTS = {DECIDE: (access.APPROVE,), WORK: (access.WORK,), None: (access.WORK, access.APPROVE)}
+
+
+def _kind_parts(rights: "QueueRights", kind: str | None) -> tuple[list[tuple[str, tuple]], bool]:
+    """The (grant, states) pairs and whether the city pool count for this part of the queue."""
+    if kind not in _KIND_GRANTS:
+        raise Invalid(
+            _("Queue kind must be one of: %(allowed)s."), {"allowed": ", ".join(QUEUE_KINDS)}, code="kind"
+        )
+    codenames = _KIND_GRANTS[kind]
+    grants = [(codename, states) for codename, states in QUEUE_GRANTS if codename in codenames]
+    return grants, rights.dispatches and kind != WORK
 
 
 @dataclass(frozen=True)
@@ -328,32 +345,57 @@ def _probe(qs: QuerySet, field: str) -> IsNull:
     return IsNull(Subquery(qs.values(field)[:1]), False)
 
 
-def lead_queue(*, user: Any, rights: QueueRights | None = None) -> QuerySet[Lead]:
-    """What awaits the caller now: the city pool, reviews and landings to approve, leads to work.
+def lead_queue(*, user: Any, rights: QueueRights | None = None, kind: str | None = None) -> QuerySet[Lead]:
+    """What awaits the caller now: the city pool, reviews and landings to approve, leads to work;
+    `kind` (DECIDE or WORK) one part of it.
 
-    Newest first. The leads are walked along the (created_at, id) index and each is checked against
-    the caller's grants by one lookup in the grant table's (group, permission, object) index, so a
-    page costs the leads walked to fill it, however many the queue holds. `rights` (queue_rights)
-    saves its query when the caller already has them."""
+    Newest first, except the decisions: the longest waiting first (waiting_since), as the one who
+    decides expects. Otherwise the leads are walked along the (created_at, id) index and each is
+    checked against the caller's grants by one lookup in the grant table's (group, permission,
+    object) index, so a page costs the leads walked to fill it, however many the queue holds.
+    `rights` (queue_rights) saves its query when the caller already has them."""
     if not getattr(user, "is_authenticated", False):
         return Lead.objects.none()
     rights = rights or queue_rights(user=user)
+    grants, pool = _kind_parts(rights, kind)
     waiting = []
-    for codename, states in QUEUE_GRANTS:
+    for codename, states in grants:
         if groups := rights.groups.get(codename):
             granted = LeadGroupObjectPermission.objects.filter(
                 content_object=OuterRef("pk"), group_id__in=groups, permission_id=rights.permissions[codename]
             )
             waiting.append(Q(state__in=states) & Q(_probe(granted, "content_object_id")))
-    if rights.dispatches:
+    if pool:
         waiting.append(Q(state__in=CITY_POOL))
     if not waiting:
         return Lead.objects.none()
-    return _with_related(Lead.objects.filter(reduce(or_, waiting))).order_by("-created_at", "-id")
+    qs = _with_related(Lead.objects.filter(reduce(or_, waiting)))
+    if kind == DECIDE:
+        return with_waiting_since(qs).order_by(F("waiting_since").asc(), "id")
+    return qs.order_by("-created_at", "-id")
 
 
-def lead_queue_count(*, user: Any, rights: QueueRights | None = None, limit: int | None = None) -> int:
-    """How many leads lead_queue holds, counting at most `limit` (all of them without).
+def with_waiting_since(qs: QuerySet[Lead]) -> QuerySet[Lead]:
+    """Annotate `waiting_since`: when the lead entered the state it is in (its last history row that
+    moved it there; its registration if none did), one lookup per lead in the history's (subject, at)
+    index — for the decisions, a few hundred leads at most, never a whole unit's."""
+    entered = (
+        TransitionRecord.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Lead),
+            subject_id=OuterRef("pk"),
+            target=OuterRef("state"),
+        )
+        .exclude(source=F("target"))
+        .order_by("-at", "-id")
+        .values("at")[:1]
+    )
+    return qs.annotate(waiting_since=Coalesce(Subquery(entered), F("created_at")))
+
+
+def lead_queue_count(
+    *, user: Any, rights: QueueRights | None = None, limit: int | None = None, kind: str | None = None
+) -> int:
+    """How many leads lead_queue holds (`kind`: in that part), counting at most `limit` (all of them without).
 
     Counting the queue from the leads would walk them all, or hash all the caller's grants, to find
     the first thousand (the lists stop counting there, cases.api.pagination). This counts from the
@@ -368,6 +410,7 @@ def lead_queue_count(*, user: Any, rights: QueueRights | None = None, limit: int
     if not getattr(user, "is_authenticated", False):
         return 0
     rights = rights or queue_rights(user=user)
+    kinds, pool = _kind_parts(rights, kind)
     quote = connection.ops.quote_name
     grants, leads = quote(LeadGroupObjectPermission._meta.db_table), quote(Lead._meta.db_table)
 
@@ -376,7 +419,7 @@ def lead_queue_count(*, user: Any, rights: QueueRights | None = None, limit: int
 
     parts: list[str] = []
     params: list[Any] = []
-    for codename, states in QUEUE_GRANTS:
+    for codename, states in kinds:
         if not (groups := rights.groups.get(codename)):
             continue
         # the lead's state by a scalar subquery: a lookup per grant, never a join or a hash (see _probe)
@@ -396,7 +439,7 @@ def lead_queue_count(*, user: Any, rights: QueueRights | None = None, limit: int
                 f" AND o.group_id IN ({marks(groups)}) ORDER BY o.group_id LIMIT 1)"
             )
             params += groups
-    if rights.dispatches:
+    if pool:
         parts.append(f"SELECT id FROM {leads} WHERE state IN ({marks(CITY_POOL)})")
         params += map(str, CITY_POOL)
     if not parts:
@@ -487,6 +530,65 @@ def clock_deadline(
         now=now,
         calendar=calendar or workdays.current(lazy=True),
     )
+
+
+# The clock's reading, the same on every page (lists, queues, the lead): "late" once the deadline
+# has passed or the clock escalated the lead, "soon" with fewer than SOON_DAYS days left, else "ok";
+# "stopped" for a clock that stopped for good.
+SOON_DAYS = 30
+OK, SOON, LATE, STOPPED = "ok", "soon", "late", "stopped"
+
+
+def clock_reading(
+    *,
+    clock: Clock | None,
+    now: datetime | None = None,
+    calendar: workdays.Calendar | None = None,
+    escalated: bool = False,
+    stopped_why: Any = None,
+    summary: dict | None = None,
+) -> dict | None:
+    """How the clock reads, wherever it is shown: clock_summary (`summary` if the caller has it) and
+    `level` (OK, SOON, LATE or STOPPED), `percent` of the period used (pauses not counted), `overdue`,
+    `escalated` (the clock ran out and the lead went to the city: `escalated` says the lead's state
+    says so), `stopped` with `stopped_at` and `stopped_why` (what stopped it, when the caller knows).
+    No query beyond clock_summary's."""
+    now = now or timezone.now()
+    summary = summary or clock_summary(clock=clock, now=now, pauses=False, calendar=calendar)
+    if summary is None:
+        return None
+    status = summary["status"]
+    live = status in (ClockStatus.RUNNING, ClockStatus.PAUSED)
+    fired = status == ClockStatus.FIRED or escalated
+    deadline = summary["deadline_at"]
+    percent = None
+    if live:
+        end = summary["paused_at"] if summary["paused"] and summary["paused_at"] else now
+        used = (end - summary["started_at"]).total_seconds() - (summary["paused_seconds"] or 0)
+        remaining = (deadline - now).total_seconds()
+        total = used + remaining
+        percent = max(0, min(100, round(100 * used / total))) if total > 0 else 100
+    elif fired:
+        percent = 100
+    overdue = fired or (live and deadline < now)
+    if status == ClockStatus.STOPPED and not escalated:
+        level = STOPPED
+    elif overdue:
+        level = LATE
+    elif live and summary["days_left"] is not None and summary["days_left"] < SOON_DAYS:
+        level = SOON
+    else:
+        level = OK
+    return {
+        **summary,
+        "level": level,
+        "percent": percent,
+        "overdue": overdue,
+        "live": live,
+        "escalated": fired,
+        "stopped": level == STOPPED,
+        "stopped_why": stopped_why,
+    }
 
 
 # A list row of a lead (GET /api/leads/, /api/queue/): what one SQL query returns for it.

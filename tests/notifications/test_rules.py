@@ -44,7 +44,7 @@ def test_warnings_go_to_the_unit_once_each(negotiating, haidian_officer, haidian
     assert days == [7, 30]
 
 
-def test_escalation_tells_the_city_officers_and_the_unit_leaders_once(
+def test_escalation_tells_the_city_officers_and_the_units_people_once(
     negotiating, haidian_officer, haidian_leader, city_officer, city_leader
 ):
     process_due(now=at("2027-03-07 09:00"))
@@ -52,9 +52,8 @@ def test_escalation_tells_the_city_officers_and_the_unit_leaders_once(
     assert Lead.objects.get(pk=negotiating.pk).state == "escalated"
     assert inbox(city_officer) == ["awaits_city", "escalated"]
     assert inbox(haidian_leader) == ["first_negotiation_confirmed", "escalated"]
-    assert inbox(haidian_officer) == [
-        "first_negotiation_confirmed"
-    ]  # leaders are informed, not every officer
+    # the unit's officers lose the lead too: they are told (issue 16)
+    assert inbox(haidian_officer) == ["first_negotiation_confirmed", "escalated"]
     assert inbox(city_leader) == []
 
 
