@@ -162,7 +162,7 @@ def _prefixed(text: str) -> str | None:
     for sep in ("：", ": "):
         head, found, rest = text.partition(sep)
         if found and (head + sep).strip() in exact:
-            return exact[(head + sep).strip()] + " " + _english_parts(rest) if rest else None
+            return exact[(head + sep).strip()].rstrip() + " " + _english_parts(rest) if rest else None
     return None
 
 
