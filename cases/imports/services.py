@@ -191,11 +191,10 @@ def _check(
     seen: dict[str, int] = {}
     words = columns.Vocabulary.load()
     for count, row in enumerate(rows, start=1):
-        problems = _row_check(claim.job, row, words)
+        data, problems = _row_check(claim.job, row, words)
         if problems:
             errors.extend(problems)
         else:
-            data = _data(claim.job, row, words)[0]
             code = data.get("credit_code", "").strip().upper()
             if code and code in seen:
                 errors.append(_error(row.number, "credit_code", columns.both(
@@ -209,12 +208,14 @@ def _check(
     return errors, good
 
 
-def _row_check(job: ImportJob, row: files.Row, words: columns.Vocabulary) -> list[dict[str, Any]]:
-    """What is wrong with a row, each problem in both languages; [] for a good one. The registration's
-    own checks are run again in English only for a row that fails them."""
+def _row_check(
+    job: ImportJob, row: files.Row, words: columns.Vocabulary
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A row's registration input and what is wrong with it, each problem in both languages ([] for a
+    good row). The registration's own checks are run again in English only for a row that fails them."""
     data, problems = _data(job, row, words)
     if data.get("credit_code", "").strip().upper() == columns.EXAMPLE_CODE:
-        return [_error(row.number, "credit_code", columns.both(EXAMPLE_ROW))]
+        return data, [_error(row.number, "credit_code", columns.both(EXAMPLE_ROW))]
     unread = {p.field for p in problems}
     found = [_error(row.number, p.field, p.message) for p in problems]
     try:
@@ -228,7 +229,7 @@ def _row_check(job: ImportJob, row: files.Row, words: columns.Vocabulary) -> lis
             else:  # a registration committed in between: the first answer stands
                 english = exc
         found += [e for e in _row_errors(row.number, exc, english) if e["field"] not in unread]
-    return found
+    return data, found
 
 
 EXAMPLE_ROW = _("This is the template's example row: replace it with a real lead, or delete it.")
