@@ -48,7 +48,9 @@ def badge(html: str, ident: str) -> int:
 def review_and_62_drafts(make_negotiating, make_lead, haidian_officer, haidian_leader):  # type: ignore[no-untyped-def]
     """A progress review registered first, then 62 newer drafts of the leader's unit: 63 items."""
     with time_machine.travel(T0, tick=False):
-        review = fire(make_negotiating(now=T0), "report_progress", haidian_officer, date="2026-11-30", **PROGRESS)
+        review = fire(
+            make_negotiating(now=T0), "report_progress", haidian_officer, date="2026-11-30", **PROGRESS
+        )
     drafts = []
     for n in range(62):
         with time_machine.travel(at("2026-12-01 09:00").replace(minute=n % 60, second=n // 60), tick=False):
@@ -75,7 +77,9 @@ def test_a_leader_sees_all_63_items_paged_with_the_count_the_api_gives(review_an
         seen += row_ids(section(page(haidian_leader, f"/cases/queue/?work_page={n}"), "awaiting-work"))
     assert sorted(seen) == sorted(d.pk for d in drafts)
     # the next page of one part keeps the other part where it was
-    assert row_ids(section(page(haidian_leader, "/cases/queue/?work_page=2"), "awaiting-decision")) == [review.pk]
+    assert row_ids(section(page(haidian_leader, "/cases/queue/?work_page=2"), "awaiting-decision")) == [
+        review.pk
+    ]
 
 
 def test_a_wrong_page_number_shows_a_page_and_a_wrong_kind_is_refused(review_and_62_drafts, haidian_leader):
@@ -149,7 +153,11 @@ def clock_level_in_row(html: str, lead: Lead) -> str:
 
 def test_the_list_row_and_the_lead_page_read_the_clock_alike(make_negotiating, haidian_officer):
     lead = make_negotiating(now=at("2026-07-01 10:00"))  # deadline the end of 2026-10-08
-    for now, level in (("2026-08-01 09:00", "ok"), ("2026-09-28 09:00", "soon"), ("2026-10-01 09:00", "soon")):
+    for now, level in (
+        ("2026-08-01 09:00", "ok"),
+        ("2026-09-28 09:00", "soon"),
+        ("2026-10-01 09:00", "soon"),
+    ):
         with time_machine.travel(at(now), tick=False):
             row = clock_level_in_row(page(haidian_officer, "/cases/leads/"), lead)
             detail = page(haidian_officer, f"/cases/leads/{lead.pk}/")
