@@ -34,6 +34,8 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
+# With DEBUG on, the product still shows its own 404 and 500 pages (config/errorpages.py) unless this is set
+TECHNICAL_ERROR_PAGES = env_bool("TECHNICAL_ERROR_PAGES", False)
 
 
 def secret_key() -> str:
@@ -107,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.errorpages.ProductErrorPagesMiddleware",  # the product's 404/500 pages even with DEBUG on
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
@@ -121,7 +124,9 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # first, so the product's pages win over viewflow's and the admin's of the same name
+        # (registration/*, 400–500, viewflow/base*.html, which extend the ones they replace)
+        "DIRS": [BASE_DIR / "cases" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
