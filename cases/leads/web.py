@@ -79,7 +79,9 @@ class CountedPaginator(Paginator):
         self.__dict__["count"] = count  # the cached property, filled
 
 
-def paged(request: HttpRequest, param: str, rows: Any, count: int, per_page: int = QUEUE_PAGE) -> dict[str, Any]:
+def paged(
+    request: HttpRequest, param: str, rows: Any, count: int, per_page: int = QUEUE_PAGE
+) -> dict[str, Any]:
     """One page of a part of the queue (`?<param>=N`; a wrong number shows the first or the last
     page), with what _pager.html needs to link the others while keeping the rest of the URL."""
     page = CountedPaginator(rows, per_page, count).get_page(request.GET.get(param))
@@ -112,7 +114,8 @@ class QueueView(LoginRequiredMixin, TemplateView):
         units = list(OrgUnit.objects.filter(memberships__user=user, level__in=HOSTING_LEVELS).distinct())
         decide = work = mine = None
         counted = {
-            kind: selectors.lead_queue_count(user=user, rights=rights, kind=kind) for kind in selectors.QUEUE_KINDS
+            kind: selectors.lead_queue_count(user=user, rights=rights, kind=kind)
+            for kind in selectors.QUEUE_KINDS
         }
         queue = commitment_selectors.commitment_queue(user=user)
         apps = [app for part in ("review", "inspection", "rectification") for app in queue[part]]
@@ -290,7 +293,10 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
                 None,
             )  # fmt: skip
         clock = selectors.clock_reading(
-            clock=lead.clock, summary=summary, escalated=lead.state == State.ESCALATED, stopped_why=stopped_why
+            clock=lead.clock,
+            summary=summary,
+            escalated=lead.state == State.ESCALATED,
+            stopped_why=stopped_why,
         )
         available = LEAD.available(lead, user)
         actions = [(name, LEAD.label(name)) for name in available]
