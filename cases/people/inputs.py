@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
 from workflow.models import Role
@@ -27,7 +28,13 @@ class PersonInput(serializers.Serializer):
     email = serializers.EmailField(
         label=_("Email"), max_length=254, required=False, allow_blank=True, default=""
     )
-    unit = serializers.SlugField(label=_("Unit"), max_length=40, required=False, allow_blank=True, default="")
+    unit = serializers.SlugField(
+        label=pgettext_lazy("a person's unit", "Unit"),
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
     roles = serializers.MultipleChoiceField(
         label=_("Roles in the unit"), choices=ROLE_CHOICES[:2], required=False, default=set
     )
@@ -49,7 +56,13 @@ class RoleInput(serializers.Serializer):
     """A role to give or take: a unit's officer or leader, or the people administrator (no unit)."""
 
     role = serializers.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
-    unit = serializers.SlugField(label=_("Unit"), max_length=40, required=False, allow_blank=True, default="")
+    unit = serializers.SlugField(
+        label=pgettext_lazy("a person's unit", "Unit"),
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["role"] != ADMINISTRATOR and not attrs["unit"]:
