@@ -62,7 +62,7 @@ def capacity_history(limit: int = HISTORY_SHOWN) -> list[dict[str, Any]]:
         .select_related("user")
         .order_by("-action_time", "-id")[:limit]
     )
-    names = dict(OrgUnit.objects.values_list("code", "name_zh"))
+    names = {u.code: u.display_name for u in OrgUnit.objects.only("code", "name_zh", "name_en")}
     out = []
     for entry in entries:
         try:
@@ -109,7 +109,7 @@ class CapacityView(LoginRequiredMixin, TemplateView):
                 error=exc.text(), error_unit=code, errors=exc.errors, entered=data
             )
             return self.render_to_response(context, status=exc.status)
-        messages.success(request, _("Capacity of %(unit)s saved.") % {"unit": cap.unit.name_zh})
+        messages.success(request, _("Capacity of %(unit)s saved.") % {"unit": cap.unit.display_name})
         return redirect("cases:capacity:index")
 
 

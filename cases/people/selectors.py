@@ -35,7 +35,7 @@ def people(*, q: str = "", unit: str = "") -> QuerySet:
 def roles_of(person: Any) -> list[dict[str, Any]]:
     """The person's roles as the page shows them (from the prefetched rows): unit, role, labels."""
     roles = [
-        {"unit": m.unit.code, "unit_name": m.unit.name_zh, "role": m.role, "label": Role(m.role).label}
+        {"unit": m.unit.code, "unit_name": m.unit.display_name, "role": m.role, "label": Role(m.role).label}
         for m in person.memberships.all()
     ]
     if is_administrator(person):
@@ -69,7 +69,7 @@ def person_history(*, person: Any) -> list[Change]:
         .select_related("user")
         .order_by("-action_time", "-id")
     )
-    names = dict(OrgUnit.objects.values_list("code", "name_zh"))
+    names = {u.code: u.display_name for u in OrgUnit.objects.only("code", "name_zh", "name_en")}
     out = []
     for entry in entries:
         facts = _facts(entry.change_message)

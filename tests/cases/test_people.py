@@ -285,3 +285,15 @@ def test_the_administrator_group_carries_the_user_permissions(admin):
     group = Group.objects.get(name=services.ADMIN_GROUP)
     assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(services.ADMIN_PERMISSIONS)
     assert admin.has_perm("auth.change_user")
+
+
+def test_the_history_and_roles_read_in_the_readers_language(admin):
+    from django.utils import translation
+
+    person, _password = services.person_add(actor=admin, data=NEW)
+    with translation.override("en"):
+        [change] = selectors.person_history(person=person)
+        assert "Xicheng" in change.text and "西城" not in change.text
+        assert selectors.roles_of(selectors.people().get(pk=person.pk))[0]["unit_name"].startswith("Xicheng")
+    with translation.override("zh-hans"):
+        assert "西城区" in selectors.person_history(person=person)[0].text
