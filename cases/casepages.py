@@ -54,7 +54,7 @@ def case_facts(case_type: engine.CaseType, case: Any) -> list[dict[str, Any]]:
     add("state", _("State"), case_type.state_label(getattr(case, case_type.field_name)))
     unit = (getattr(case, "unit", None) or getattr(case, "responsible_unit", None)
             or getattr(lead, "unit", None))  # fmt: skip
-    add("unit", _("Unit"), getattr(unit, "name_zh", None))
+    add("unit", _("Unit"), getattr(unit, "display_name", None))
     for field in ("amount_cny", "total_investment_cny"):
         if getattr(case, field, None) is not None:
             add("amount", _("Amount"), money(getattr(case, field)))
@@ -66,7 +66,8 @@ def case_facts(case_type: engine.CaseType, case: Any) -> list[dict[str, Any]]:
     if clock and clock["status"] in ("running", "paused"):
         text = _("due %(deadline)s, %(days)s days left") % {
             "deadline": end_of_day(clock["deadline_at"]), "days": clock["days_left"]}  # fmt: skip
-        add("clock", _("Clock"), f"{text}{_(' (paused)') if clock['paused'] else ''}")
+        paused = _(" (paused)") if clock["paused"] else ""  # outside the f-string: xgettext reads no f-string
+        add("clock", _("Clock"), f"{text}{paused}")
     return facts
 
 

@@ -24,7 +24,7 @@ from cases.outcomes.exports import kpi_period
 from cases.webforms import form_for, web_params
 from workflow import engine
 from workflow import selectors as engine_selectors
-from workflow.models import Role
+from workflow.models import Role, in_reader_language
 
 
 def _get(request: HttpRequest, pk: int) -> FinancingNeed:
@@ -140,13 +140,14 @@ def _chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
     bars, labels = [], []
     for i, row in enumerate(rows):
         x0 = CHART_LEFT + i * slot + slot * 0.1
+        name = in_reader_language(row["name_zh"], row["name_en"])
         for j, (figure, colour) in enumerate(COLOURS.items()):
             height = plot_h * row[figure] / top
             bars.append({
                 "x": round(x0 + j * bar_w, 1), "y": round(CHART_TOP + plot_h - height, 1), "w": round(bar_w, 1),
-                "h": round(height, 1), "fill": colour, "title": f"{row['name_zh']} {LEGEND[figure]}: {row[figure]}",
+                "h": round(height, 1), "fill": colour, "title": f"{name} {LEGEND[figure]}: {row[figure]}",
             })  # fmt: skip
-        labels.append({"x": round(x0 + slot * 0.4, 1), "text": row["name_zh"]})
+        labels.append({"x": round(x0 + slot * 0.4, 1), "text": name})
     ticks = [{"y": round(CHART_TOP + plot_h * (1 - k / 2), 1), "text": f"{top * k / 2:g}"} for k in range(3)]
     return {
         "width": CHART_W, "height": CHART_H, "left": CHART_LEFT, "right": CHART_W - 8, "base": CHART_TOP + plot_h,

@@ -187,12 +187,12 @@ class LeadFilter(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "—")] + list(
-            OrgUnit.objects.filter(level__in=HOSTING_LEVELS).values_list("code", "name_zh")
-        )
-        cast(forms.ChoiceField, self.fields["sector"]).choices = [("", "—")] + list(
-            Sector.objects.values_list("slug", "name_zh")
-        )
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", "—")] + [
+            (u.code, u.display_name) for u in OrgUnit.objects.filter(level__in=HOSTING_LEVELS)
+        ]
+        cast(forms.ChoiceField, self.fields["sector"]).choices = [("", "—")] + [
+            (s.slug, s.display_name) for s in Sector.objects.all()
+        ]
         self.fields["first_negotiation"].widget = forms.Select(
             choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]
         )

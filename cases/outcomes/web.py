@@ -26,6 +26,7 @@ from cases.templatetags.cases_tags import money
 from cases.templatetags.kpi_tags import days, percent
 from cases.webforms import web_params
 from workflow import engine
+from workflow.models import in_reader_language
 
 KPI_LABELS = {k: exports.LABELS[k] for k in selectors.FIGURES}
 CHART_MONTHS = 36  # a longer period is charted by year: 36 bars stay readable, 2,400 would not
@@ -83,7 +84,7 @@ class KpiView(LoginRequiredMixin, TemplateView):
             labels=KPI_LABELS,
             start=self.start,
             end=self.end,
-            chart_units=[(row["unit"], row["name_zh"]) for row in report["units"]],
+            chart_units=[(row["unit"], in_reader_language(row["name_zh"], row["name_en"])) for row in report["units"]],
             chart_unit=shown,
             by_year=len(report["trend"]["months"]) > CHART_MONTHS,
             count_chart=_chart(buckets, ("submitted", "landed"), shown),
@@ -107,7 +108,7 @@ def _ranking(rows: list[dict[str, Any]], figure: str, period: dict[str, str]) ->
     top = max([float(r[figure]) for r in known] + [0.0]) or 1.0
     return [
         {
-            "name": row["name_zh"],
+            "name": in_reader_language(row["name_zh"], row["name_en"]),
             "value": shown(figure, row[figure]),
             "width": 0 if row[figure] is None else round(100 * float(row[figure]) / top, 1),
             "href": _drill(figure, row["unit"], period),
@@ -291,7 +292,7 @@ class TargetsView(LoginRequiredMixin, TemplateView):
         rows = [
             {
                 "code": unit.code,
-                "name": unit.name_zh,
+                "name": unit.display_name,
                 "leads": posted.get(f"leads-{unit.code}", "") if posted else getattr(saved.get(unit.code), "leads_landed", ""),
                 "investment": posted.get(f"investment-{unit.code}", "") if posted
                 else getattr(saved.get(unit.code), "investment_landed_cny", ""),

@@ -121,6 +121,7 @@ def test_a_refused_transition_shows_the_reason_and_changes_nothing(make_negotiat
 
 def test_the_state_chart_lists_every_transition_of_the_machine(haidian_officer):
     from cases.leads.machine import LEAD
+    from cases.leads.models import State
 
     html = client_for(haidian_officer).get("/cases/chart/").content.decode()
     edges = LEAD.edges()
@@ -128,8 +129,11 @@ def test_the_state_chart_lists_every_transition_of_the_machine(haidian_officer):
     # strategic flag once the lead is submitted), and the city's merge from each of them into `closed`
     # (who holds a lead and corrections leave the state as it is: not drawn)
     assert len(edges) == 37
-    for edge in edges:
-        assert f"<td>{edge['source']}</td><td>{edge['target']}</td>" in html
+    states = {s.value: str(s.label) for s in State}
+    for edge in edges:  # each by its label and its states' labels, in the page's language (never a code)
+        label = LEAD.label(edge["name"])
+        row = f'<tr data-transition="{edge["name"]}"><td>{label}</td><td>{states[edge["source"]]}</td><td>{states[edge["target"]]}</td>'
+        assert row in html
 
 
 def test_anonymous_visitors_are_sent_to_log_in():
