@@ -37,6 +37,14 @@ PEOPLE = {
     "talent_officer": ("talent", "officer"),
     "bank_officer": (DEMO_BANK[0], "officer"),
 }
+# the demo people's names (the top bar shows name · unit · role); made-up names, one family name each
+NAMES = {
+    "city_officer": "周明", "city_leader": "吴建国", "haidian_officer": "王磊", "haidian_officer2": "刘洋",
+    "haidian_leader": "陈静", "shunyi_officer": "杨帆", "shunyi_leader": "赵强", "bda_officer": "孙悦",
+    "bda_leader": "李军", "huairou_officer": "马丽", "huairou_leader": "胡斌", "changping_officer": "郭婷",
+    "changping_leader": "何伟", "finance_officer": "高敏", "government_leader": "林涛", "talent_officer": "罗佳",
+    "bank_officer": "郑凯",
+}  # fmt: skip
 # the people administrator (cases.people): manages people and roles, holds no unit's role
 ADMINISTRATORS = {"city_admin": "市人员管理员"}
 

@@ -144,7 +144,11 @@ class CorrectionView(_LeadPage, TemplateView):
         lead = self.lead(request, kwargs["pk"])
         if not LEAD.may(lead, request.user, "correct"):
             raise PermissionDenied(_("This action is not open to you on this lead now."))
-        return self.render_to_response(self.context(lead, form_for(CorrectionInput, initial=wan_initial(CorrectionInput, _current(lead)))))
+        return self.render_to_response(
+            self.context(
+                lead, form_for(CorrectionInput, initial=wan_initial(CorrectionInput, _current(lead)))
+            )
+        )
 
     def context(self, lead: Lead, form: Any, error: str = "") -> dict[str, Any]:
         if lead.state != State.DRAFT and not access.can_dispatch(lead, self.request.user):

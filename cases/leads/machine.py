@@ -79,7 +79,9 @@ def _ladder(remind: str, escalate: str) -> Wait:
 LEAD = register(
     CaseType(
         key="lead",
-        weighty=frozenset({"decline", "reject_progress", "reject_push", "close"}),  # ends, refuses or pays: last, as danger, confirmed
+        weighty=frozenset(
+            {"decline", "reject_progress", "reject_push", "close"}
+        ),  # ends, refuses or pays: last, as danger, confirmed
         model=Lead,
         can_view=access.can_view,
         not_found=_("No such lead."),

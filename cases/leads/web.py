@@ -437,7 +437,12 @@ class StateChartView(LoginRequiredMixin, TemplateView):
         states = {s.value: str(s.label) for s in State}
         chart = statechart.layout(list(states.items()), edges, labels)
         rows = [
-            {"name": e["name"], "label": labels[e["name"]], "source": states[e["source"]], "target": states[e["target"]]}
+            {
+                "name": e["name"],
+                "label": labels[e["name"]],
+                "source": states[e["source"]],
+                "target": states[e["target"]],
+            }
             for e in edges
         ]
         return super().get_context_data(chart=chart, edges=rows, **kwargs)

@@ -79,7 +79,9 @@ def _title(report: dict) -> str:
 def _table(report: dict) -> list[list]:
     """A title row, the header, the units in rank order, the city-wide row."""
     english = not (translation.get_language() or "").startswith("zh")
-    rows = [[row.get("name_en" if k == "name_zh" and english else k) for k in COLUMNS] for row in report["units"]]
+    rows = [
+        [row.get("name_en" if k == "name_zh" and english else k) for k in COLUMNS] for row in report["units"]
+    ]
     totals = report["totals"]
     rows.append([None, "total", str(_("City-wide")), *[totals.get(k) for k in COLUMNS[3:]]])
     return [[_title(report)], [str(label) for label in LABELS.values()], *rows]

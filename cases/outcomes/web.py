@@ -20,11 +20,11 @@ from viewflow.urls import AppMenuMixin, Viewset
 from cases.errors import CaseError, Invalid, NotPermitted
 from cases.leads.web import annotate_deadlines
 from cases.outcomes import exports, selectors, services
-from cases.outcomes.inputs import KpiLeadsQuery, TargetYearQuery
+from cases.outcomes.inputs import KpiLeadsQuery, TargetRowInput, TargetYearQuery
 from cases.outcomes.machine import REWARD
 from cases.templatetags.cases_tags import money
 from cases.templatetags.kpi_tags import days, percent
-from cases.webforms import web_params
+from cases.webforms import units_to_wan, web_params
 from workflow import engine
 from workflow.models import in_reader_language
 
@@ -84,13 +84,17 @@ class KpiView(LoginRequiredMixin, TemplateView):
             labels=KPI_LABELS,
             start=self.start,
             end=self.end,
-            chart_units=[(row["unit"], in_reader_language(row["name_zh"], row["name_en"])) for row in report["units"]],
+            chart_units=[
+                (row["unit"], in_reader_language(row["name_zh"], row["name_en"])) for row in report["units"]
+            ],
             chart_unit=shown,
             by_year=len(report["trend"]["months"]) > CHART_MONTHS,
             count_chart=_chart(buckets, ("submitted", "landed"), shown),
             money_chart=_chart(buckets, ("landed_investment_cny",), shown, amounts=True),
             metric=metric,
-            metrics=[(figure, KPI_LABELS[figure], _switch(figure, period, chart)) for figure in selectors.FIGURES],
+            metrics=[
+                (figure, KPI_LABELS[figure], _switch(figure, period, chart)) for figure in selectors.FIGURES
+            ],
             ranking=_ranking(report["units"], metric, period),
             **kwargs,
         )
@@ -278,6 +282,8 @@ class TargetsView(LoginRequiredMixin, TemplateView):
             "targets": [r for r in rows if r["leads_landed"] or r["investment_landed_cny"]],
         }
         try:
+            # the page takes 万元, like every amount on the pages; the services keep yuan
+            data["targets"] = [web_params(TargetRowInput, r) for r in data["targets"]]
             year = services.targets_set(actor=request.user, data=data)
         except CaseError as exc:
             details = [e["message"] for errors in exc.errors.values() for e in errors]
@@ -295,7 +301,7 @@ class TargetsView(LoginRequiredMixin, TemplateView):
                 "name": unit.display_name,
                 "leads": posted.get(f"leads-{unit.code}", "") if posted else getattr(saved.get(unit.code), "leads_landed", ""),
                 "investment": posted.get(f"investment-{unit.code}", "") if posted
-                else getattr(saved.get(unit.code), "investment_landed_cny", ""),
+                else units_to_wan(getattr(saved.get(unit.code), "investment_landed_cny", None)),
                 "target": saved.get(unit.code),
             }
             for unit in selectors.assessment_units(user=self.request.user)
@@ -325,7 +331,9 @@ class RewardListView(LoginRequiredMixin, TemplateView):
                 params = web_params(engine.input_of(engine.declared(REWARD.transitions[name])), params)
             else:
                 params.pop("amount_cny", None)
-            engine.fire(REWARD, pk=request.POST.get("reward", ""), name=name, actor=request.user, params=params)
+            engine.fire(
+                REWARD, pk=request.POST.get("reward", ""), name=name, actor=request.user, params=params
+            )
         except CaseError as exc:  # the row keeps what was typed, the error beside it
             context = self.get_context_data(posted=request.POST, error=exc.text(), errors=exc.errors)
             return self.render_to_response(context, status=exc.status)

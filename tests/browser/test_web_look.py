@@ -97,9 +97,7 @@ def test_the_font_the_favicon_and_the_person_in_the_top_bar(server, browser):
     assert page.evaluate("getComputedStyle(document.body).fontFamily") == FONT_STACK
     icon = page.get_attribute("link[rel=icon]", "href")
     assert icon and urllib.request.urlopen(f"{server.url}{icon}").status == 200  # noqa: S310
-    assert "海淀区 · 经办人员" in page.inner_text(
-        "#sc-who"
-    )  # the name is the username until the demo has names
+    assert "王磊 · 海淀区 · 经办人员" in page.inner_text("#sc-who")  # the demo's people have names
     assert "海淀区 · 经办人员" in page.inner_text("#sc-user-post")
     page.context.close()
 

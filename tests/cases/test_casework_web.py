@@ -2,12 +2,11 @@
 and merge pages, absences, and registering a foreign investor — each with a refusal that saves nothing."""
 
 import pytest
-
-from cases.webforms import units_to_wan
 from django.test import Client
 
 from cases.demo import credit_code, person
 from cases.models import Activity, Lead, State
+from cases.webforms import units_to_wan
 from tests.helpers import fire, snapshot
 from workflow.models import Absence
 
@@ -76,7 +75,9 @@ def test_the_correction_page_sends_only_what_changed_and_needs_a_reason(make_neg
     lead.refresh_from_db()
     assert lead.contacts == "赵经理"
     page = officer.get(f"/cases/leads/{lead.pk}/").content.decode()
-    assert "赵经理" in page and '<li data-field="contacts">联系人: ' in page  # the field by its label, not its code
+    assert (
+        "赵经理" in page and '<li data-field="contacts">联系人: ' in page
+    )  # the field by its label, not its code
 
 
 def test_the_city_merges_on_the_merge_page(make_lead, haidian_officer, shunyi_officer, city_officer):

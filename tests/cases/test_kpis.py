@@ -444,7 +444,7 @@ def test_a_city_leader_sets_targets_on_the_page_and_a_district_reads_them(city_l
         {
             "year": "2026",
             "leads-haidian": "2",
-            "investment-haidian": "300000000",
+            "investment-haidian": "30000",  # 万元, as every amount on the pages
             "leads-bda": "",
             "investment-bda": "",
         },
@@ -453,6 +453,16 @@ def test_a_city_leader_sets_targets_on_the_page_and_a_district_reads_them(city_l
     assert [(t["unit__code"], t["leads_landed"]) for t in saved_targets()] == [("haidian", 2)]
     html = browser(haidian_leader).get("/cases/kpis/targets/?year=2026").content.decode()
     assert 'name="leads-haidian"' not in html and "30,000万元" in html
+    assert [t["investment_landed_cny"] for t in saved_targets()] == [Decimal("300000000")]
+    # the leader's form shows the saved amount in 万元 again, and an amount finer than a fen saves nothing
+    assert (
+        'name="investment-haidian" min="0" step="0.000001" value="30000"'
+        in client.get("/cases/kpis/targets/?year=2026").content.decode()
+    )
+    response = client.post(
+        "/cases/kpis/targets/", {"year": "2026", "leads-haidian": "3", "investment-haidian": "1.0000001"}
+    )
+    assert response.status_code == 200 and [t["leads_landed"] for t in saved_targets()] == [2]
 
 
 def test_a_bad_target_on_the_page_saves_nothing(city_leader, haidian_leader):

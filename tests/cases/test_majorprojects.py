@@ -338,7 +338,12 @@ def test_the_steward_is_changed_and_the_project_ended_on_its_pages(project):
     assert '<select name="steward"' in leader.get(url).content.decode()
     assert leader.post(url, {"steward": "city_officer", "reason": "调整"}).status_code == 302
     assert leader.post(f"/cases/majorprojects/{project.pk}/do/end/", {"reason": ""}).status_code == 400
-    assert leader.post(f"/cases/majorprojects/{project.pk}/do/end/", {"reason": "结束", "confirmed": "on"}).status_code == 302
+    assert (
+        leader.post(
+            f"/cases/majorprojects/{project.pk}/do/end/", {"reason": "结束", "confirmed": "on"}
+        ).status_code
+        == 302
+    )
     project = MajorProject.objects.get(pk=project.pk)
     assert (project.state, project.steward.username) == ("ended", "city_officer")
 

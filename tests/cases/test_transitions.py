@@ -101,7 +101,9 @@ def test_a_funds_tip_a_district_registers_is_the_districts_discovery(make_lead, 
     assert (lead.state, lead.unit) == (State.PENDING_CONFIRMATION, None)
     assert (lead.referrer.name, lead.referrer.kind) == ("北京高精尖产业发展基金", "fund")
     record = TransitionRecord.objects.get(subject_id=lead.pk, transition="submit")
-    assert "海淀区" in record.rule and record.target == "pending_confirmation"  # the unit by its name, not its code
+    assert (
+        "海淀区" in record.rule and record.target == "pending_confirmation"
+    )  # the unit by its name, not its code
 
 
 def test_a_small_agency_tip_a_district_registers_stays_with_the_district(make_lead, haidian_officer):

@@ -113,7 +113,9 @@ def test_a_refused_transition_shows_the_reason_and_changes_nothing(make_negotiat
 
     lead = make_negotiating(now=at("2026-11-30 09:00"))
     before = snapshot(lead)
-    response = client_for(city_officer).post(f"/cases/leads/{lead.pk}/do/close/", {"reason": "", "confirmed": "on"})
+    response = client_for(city_officer).post(
+        f"/cases/leads/{lead.pk}/do/close/", {"reason": "", "confirmed": "on"}
+    )
     assert response.status_code == 400
     assert "有参数缺失或填写有误" in response.content.decode()
     assert snapshot(lead) == before

@@ -19,6 +19,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         org_load()
         people = {name: demo.person(name) for name in [*demo.PEOPLE, *demo.ADMINISTRATORS]}
+        for (
+            username,
+            full_name,
+        ) in demo.NAMES.items():  # the demo's people have names; the tests' personas not
+            if not people[username].first_name:
+                people[username].first_name = full_name
+                people[username].save(update_fields=["first_name"])
         if Lead.objects.exists():
             self.stdout.write("demo leads already present; people refreshed")
             return
