@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -67,3 +68,12 @@ def weighty(case: object, name: str) -> bool:
         if isinstance(case, case_type.model):
             return case_type.is_weighty(name)
     return False
+
+
+@register.filter
+def person(user: Any) -> str:
+    """A person as pages name them: "王磊（haidian_officer）", the username alone when no name is recorded."""
+    if user is None:
+        return ""
+    name = user.get_full_name().strip()
+    return f"{name}（{user.username}）" if name else user.username
