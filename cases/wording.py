@@ -135,15 +135,23 @@ def rule_text(rule: str) -> str:
     return _english_parts(rule)
 
 
+MAX_SPAN = 4  # the most parts one of the system's sentences spans ("; " inside a sentence)
+MAX_PARTS = 24  # the system's rules join a handful of parts; the rest is typed text, shown as written
+
+
 @functools.lru_cache(maxsize=4096)
 def _english_parts(rule: str) -> str:
     whole = _english(rule)
     if whole is not None:
         return whole
     # the rules joined with "; " (cases.leads.effects._rules): the longest run of parts that reads
+    # Bounded: a rule may carry text a person typed (an override reason of up to 4000 characters), and
+    # trying every run of every part would cost O(n²) regular-expression matches per page view.
     parts, out, i = rule.split(SEPARATOR), [], 0
+    if len(parts) > MAX_PARTS:
+        parts = [*parts[: MAX_PARTS - 1], SEPARATOR.join(parts[MAX_PARTS - 1 :])]
     while i < len(parts):
-        for j in range(len(parts), i, -1):
+        for j in range(min(len(parts), i + MAX_SPAN), i, -1):
             chunk = SEPARATOR.join(parts[i:j])
             done = _english(chunk) or _prefixed(chunk) or _legacy(chunk)
             if done is not None:

@@ -189,7 +189,7 @@ def person_deactivate(*, actor: Any, username: str) -> Any:
     refused at its next request, as Django refuses an inactive person's session)."""
     _check(actor)
     with transaction.atomic():
-        person = _locked(username)
+        person = _locked(username, actor)
         if person.pk == actor.pk:
             raise Conflict(_("You cannot deactivate yourself."), code="self")
         if not person.is_active:
@@ -208,7 +208,7 @@ def person_reactivate(*, actor: Any, username: str) -> tuple[Any, str]:
     password from before the deactivation does not come back with them."""
     _check(actor)
     with transaction.atomic():
-        person = _locked(username)
+        person = _locked(username, actor)
         if person.is_active:
             raise Conflict(_("%(username)s is active already."), {"username": username})
         password = temporary_password(person)
@@ -223,7 +223,7 @@ def password_reset(*, actor: Any, username: str) -> tuple[Any, str]:
     """A new temporary password (shown once); the old one, the person's sessions and tokens end."""
     _check(actor)
     with transaction.atomic():
-        person = _locked(username)
+        person = _locked(username, actor)
         if person.pk == actor.pk:
             raise Conflict(_("Change your own password on your password page."), code="self")
         if not person.is_active:
@@ -238,11 +238,15 @@ def password_reset(*, actor: Any, username: str) -> tuple[Any, str]:
     return person, password
 
 
-def _locked(username: str) -> Any:
-    """The person, locked for the rest of the transaction (two administrators at once: one waits)."""
+def _locked(username: str, actor: Any = None) -> Any:
+    """The person, locked for the rest of the transaction (two administrators at once: one waits).
+    With `actor`: a superuser's sign-in (password, active or not) is only a superuser's to change, or
+    a people administrator could read out a superuser's new password and sign in as them."""
     person = get_user_model().objects.select_for_update().filter(username=username).first()
     if person is None:
         raise NotFound(_("No such person."))
+    if actor is not None and person.is_superuser and not actor.is_superuser:
+        raise NotPermitted(_("Only a superuser may change a superuser's password or sign-in."))
     return person
 
 

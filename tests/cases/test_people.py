@@ -297,3 +297,16 @@ def test_the_history_and_roles_read_in_the_readers_language(admin):
         assert selectors.roles_of(selectors.people().get(pk=person.pk))[0]["unit_name"].startswith("Xicheng")
     with translation.override("zh-hans"):
         assert "西城区" in selectors.person_history(person=person)[0].text
+
+
+def test_a_people_administrator_cannot_take_over_a_superuser(admin):
+    # a new password shown on the page would let the administrator sign in as the superuser
+    root = User.objects.create_superuser("root", password="root-pass-2026-xyz")  # noqa: S106
+    before = state()
+    for call in (services.password_reset, services.person_deactivate):
+        with pytest.raises(NotPermitted):
+            call(actor=admin, username="root")
+    assert browser(admin).post("/cases/people/root/", {"action": "reset_password"}).status_code == 403
+    assert state() == before and root.check_password("root-pass-2026-xyz")
+    # a superuser may
+    assert services.password_reset(actor=root, username="city_admin")[1]

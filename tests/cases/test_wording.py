@@ -94,3 +94,19 @@ def test_a_correction_names_the_field_and_the_choices():
         ("Segment (§8)", "Production", "Headquarters"),
         ("Strategic", "No", "Yes"),
     ]
+
+
+def test_typed_text_full_of_separators_costs_a_bounded_number_of_matches(monkeypatch):
+    # an override reason of 4000 characters may hold a thousand "; ": each run of parts must not be tried
+    from cases import wording
+
+    calls = []
+    real = wording._english
+    monkeypatch.setattr(wording, "_english", lambda text: calls.append(text) or real(text))
+    wording._english_parts.cache_clear()
+    confirmed = zh("§5: the city confirmed the discovering unit as the first-negotiation unit")
+    rule = "; ".join([confirmed, *(["x"] * 1000)])
+    with translation.override("en"):
+        shown = rule_text(rule)
+    assert shown.startswith("§5: the city confirmed") and shown.endswith("x")
+    assert len(calls) < 200  # was ~500,000 before the runs were bounded
