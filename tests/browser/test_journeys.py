@@ -69,6 +69,7 @@ def test_service_errors_are_shown_in_plain_chinese(server, as_user):
     city.goto(f"{server.url}/cases/leads/2/")  # pending confirmation in the demo data
     open_action(city, "decline")
     city.fill("textarea[name=reason]", "   ")
+    city.check("input[name=confirmed]")  # declining is weighty: the box says it cannot simply be undone
     city.click("#confirm")
     expect(city.locator("#error")).to_contain_text("有参数缺失或填写有误")
     expect(city.locator("form.sc-form")).to_contain_text("必须填写理由")

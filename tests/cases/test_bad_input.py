@@ -200,6 +200,7 @@ def test_a_reward_that_is_not_a_number_on_the_page_is_refused_in_words(haidian_l
 
     browser = Client()
     browser.force_login(haidian_leader)
-    response = browser.post("/cases/rewards/", {"reward": "abc", "action": "approve"}, follow=True)
-    assert response.status_code == 200
-    assert [str(m) for m in response.context["messages"]] == ["没有这项奖励。"]
+    response = browser.post("/cases/rewards/", {"reward": "abc", "action": "approve"})
+    # the page is drawn again with the refusal beside the rewards (and what was typed kept)
+    assert response.status_code == 404
+    assert response.context["error"] == "没有这项奖励。" and "没有这项奖励。" in response.content.decode()
