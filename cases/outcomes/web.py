@@ -277,13 +277,11 @@ class TargetsView(LoginRequiredMixin, TemplateView):
              "investment_landed_cny": request.POST.get(f"investment-{code}", "").strip()}
             for code in codes
         ]  # fmt: skip
-        data = {
-            "year": request.POST.get("year", ""),
-            "targets": [r for r in rows if r["leads_landed"] or r["investment_landed_cny"]],
-        }
+        entered = [r for r in rows if r["leads_landed"] or r["investment_landed_cny"]]
+        data: dict[str, Any] = {"year": request.POST.get("year", ""), "targets": entered}
         try:
             # the page takes 万元, like every amount on the pages; the services keep yuan
-            data["targets"] = [web_params(TargetRowInput, r) for r in data["targets"]]
+            data["targets"] = [web_params(TargetRowInput, r) for r in entered]
             year = services.targets_set(actor=request.user, data=data)
         except CaseError as exc:
             details = [e["message"] for errors in exc.errors.values() for e in errors]

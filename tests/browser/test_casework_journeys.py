@@ -92,7 +92,9 @@ def test_a_deputy_acts_for_an_absent_colleague(server, as_user):
     deputy = as_user("haidian_officer2")
     deputy.goto(f"{server.url}/cases/notifications/")
     expect(deputy.locator("main")).to_contain_text("海淀芯片设计中心")  # the copy of the colleague's notice
-    expect(deputy.locator("main")).to_contain_text("代王磊（外出）")  # for haidian_officer, by the demo's name
+    expect(deputy.locator("main")).to_contain_text(
+        "代王磊（外出）"
+    )  # for haidian_officer, by the demo's name
     deputy.goto(f"{server.url}/cases/queue/?mine=1")
     expect(deputy.locator("#my-queue")).to_contain_text("海淀芯片设计中心")
     deputy.goto(lead_url)

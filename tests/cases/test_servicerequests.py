@@ -435,6 +435,10 @@ def test_the_departments_notice_links_the_request_and_reaches_an_absent_officers
     assert copy.params["case_id"] == request_id  # the deputy sees the request, so the copy came
     mine = Notification.objects.filter(user=talent_officer, params__case_id=request_id).get()
     client = browser(talent_officer)
-    assert f'href="/cases/notifications/{mine.pk}/open/"' in client.get("/cases/notifications/").content.decode()
+    assert (
+        f'href="/cases/notifications/{mine.pk}/open/"' in client.get("/cases/notifications/").content.decode()
+    )
     opened = client.get(f"/cases/notifications/{mine.pk}/open/")  # it leads to the request, not the lead,
-    assert opened.status_code == 302 and opened["Location"] == f"/cases/servicerequests/{request_id}/"  # unseen
+    assert (
+        opened.status_code == 302 and opened["Location"] == f"/cases/servicerequests/{request_id}/"
+    )  # unseen
