@@ -19,6 +19,7 @@ from cases.commitments.machine import COMMITMENT
 from cases.commitments.models import CommitmentApplication
 from cases.errors import CaseError, NotFound
 from cases.leads.selectors import clock_summary
+from cases.leads.web import paged  # one pager for every queue: nothing is cut off, counts are true
 from cases.webforms import lines
 from workflow import workdays
 from workflow.models import OrgUnit, PilotZone
@@ -29,13 +30,18 @@ class CommitmentQueueView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user: Any = self.request.user
-        queue = {name: list(qs[:50]) for name, qs in selectors.commitment_queue(user=user).items()}
+        request = self.request
+        queue = {
+            name: paged(request, f"{name}_page", qs, qs.count())
+            for name, qs in selectors.commitment_queue(user=user).items()
+        }
         calendar = workdays.current(lazy=True)  # one for the page, read only if a paused clock needs it
-        for apps in queue.values():
-            for app in apps:
+        for part in queue.values():
+            for app in part["rows"]:
                 # for the template
                 vars(app)["clock_view"] = clock_summary(clock=app.clock, pauses=False, calendar=calendar)
-        everything = list(selectors.commitment_list(user=user)[:50])
+        listed = selectors.commitment_list(user=user)
+        everything = paged(request, "page", listed, listed.count())
         return super().get_context_data(queue=queue, everything=everything, **kwargs)
 
 

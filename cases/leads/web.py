@@ -79,6 +79,26 @@ class CountedPaginator(Paginator):
         self.__dict__["count"] = count  # the cached property, filled
 
 
+class Chained:
+    """Several counted querysets read as one list, so that a page reads only its own rows from each
+    (the home page's commitment work: to review, then inspections, then rectifications)."""
+
+    def __init__(self, parts: list[tuple[Any, int]]) -> None:
+        self.parts = parts
+
+    def __len__(self) -> int:
+        return sum(n for _qs, n in self.parts)
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start, stop = window.start or 0, window.stop if window.stop is not None else len(self)
+        rows: list[Any] = []
+        for qs, n in self.parts:
+            if start < n and stop > 0:
+                rows.extend(qs[max(start, 0) : min(stop, n)])
+            start, stop = start - n, stop - n
+        return rows
+
+
 def paged(
     request: HttpRequest, param: str, rows: Any, count: int, per_page: int = QUEUE_PAGE
 ) -> dict[str, Any]:
@@ -118,7 +138,9 @@ class QueueView(LoginRequiredMixin, TemplateView):
             for kind in selectors.QUEUE_KINDS
         }
         queue = commitment_selectors.commitment_queue(user=user)
-        apps = [app for part in ("review", "inspection", "rectification") for app in queue[part]]
+        apps = Chained(
+            [(queue[part], queue[part].count()) for part in ("review", "inspection", "rectification")]
+        )
         if show_mine:
             mine_qs = selectors.lead_my_cases(user=user)
             mine = paged(request, "page", mine_qs, mine_qs.count())

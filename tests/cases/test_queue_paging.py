@@ -193,3 +193,48 @@ def test_the_assignee_and_the_officers_who_lost_the_lead_to_the_clock_are_told(
     assert Lead.objects.get(pk=lead.pk).state == "escalated"
     for who in (second, haidian_officer, haidian_leader):
         assert Notification.objects.filter(user=who, kind="escalated").count() == 1, who.username
+
+
+def test_chained_parts_give_each_page_its_own_rows_across_the_parts():
+    from cases.leads.web import Chained
+
+    parts = [list(range(0, 3)), list(range(3, 3)), list(range(3, 10))]
+    chained = Chained([(p, len(p)) for p in parts])
+    assert len(chained) == 10
+    assert [chained[i : i + 4] for i in (0, 4, 8)] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert chained[2:3] == [2] and chained[9:20] == [9] and chained[10:14] == []
+
+
+def test_the_commitment_page_pages_every_application_with_its_true_count(db):
+    officer, leader, city = person("huairou_officer"), person("huairou_leader"), person("city_officer")
+    commitments.standard_publish(actor=city, data={"zone": "huairou_science_city", "items": ["容积率≥1.0"]})
+    for serial in range(27):  # more than one page (25)
+        app = commitments.commitment_create(
+            actor=officer,
+            data={
+                "project_name": f"怀柔厂房{serial}", "company_name": f"北京精密仪器有限公司{serial}",
+                "credit_code": credit_code(900 + serial), "zone": "huairou_science_city", "unit": "huairou",
+                "project_type": "factory", "investment_nature": "social", "land_supply": "transfer",
+                "industrial_content": True,
+            },
+        )  # fmt: skip
+        engine.fire(COMMITMENT, pk=app.pk, name="submit", actor=officer)
+    first = page(leader, "/cases/commitments/")
+    second = page(leader, "/cases/commitments/?review_page=2")
+    seen = [re.findall(r'data-commitment="(\d+)"', section(html, "to-review")) for html in (first, second)]
+    assert len(seen[0]) == 25 and len(seen[1]) == 2 and not set(seen[0]) & set(seen[1])
+    assert (
+        '<span class="sc-badge">27</span>' in section(first, "to-review")
+        and 'data-pager="review_page"' in first
+    )
+    home = page(leader)  # the home page's commitment part: the same 27, over two pages
+    assert badge(home, "commitment-count") == 27
+    assert (
+        len(
+            re.findall(
+                r'data-commitment="(\d+)"',
+                section(page(leader, "/cases/queue/?commitment_page=2"), "awaiting-commitments"),
+            )
+        )
+        == 2
+    )
