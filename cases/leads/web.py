@@ -19,6 +19,7 @@ from django_countries import countries
 from viewflow.urls import AppMenuMixin, Viewset
 
 from cases import access, policy, statechart
+from cases.awaiting import awaiting
 from cases.casepages import CaseTransitionView
 from cases.errors import CaseError, NotFound
 from cases.leads import casework, lists, nextstep, selectors, services
@@ -156,6 +157,7 @@ class QueueView(LoginRequiredMixin, TemplateView):
                 counted[selectors.WORK],
             )  # fmt: skip
         commitments = paged(request, "commitment_page", apps, len(apps))
+        coordination = awaiting(user=user)  # service requests, support plans … : a count and a link each
         calendar = workdays.current(lazy=True)
         access.prefetch_object_perms(commitments["rows"], user)
         for app in commitments["rows"]:
@@ -171,7 +173,11 @@ class QueueView(LoginRequiredMixin, TemplateView):
             work=work,
             mine=mine,
             commitments=commitments,
-            awaiting_count=counted[selectors.DECIDE] + counted[selectors.WORK] + len(apps),
+            awaiting_count=counted[selectors.DECIDE]
+            + counted[selectors.WORK]
+            + len(apps)
+            + sum(c["count"] for c in coordination),
+            coordination=coordination,
             leads_awaiting=counted[selectors.DECIDE] + counted[selectors.WORK],
             show_mine=show_mine,
             unit_leads=unit_leads,

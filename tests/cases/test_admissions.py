@@ -277,3 +277,20 @@ def test_a_refused_request_on_the_page_saves_nothing(production):
 def test_other_units_reach_no_support_page(draft):
     assert page("shunyi_officer").get(f"/cases/admissions/{draft}/").status_code == 404
     assert page("city_officer").get(f"/cases/admissions/{draft}/do/submit/").status_code == 403
+
+
+def test_a_submitted_request_is_on_the_city_leaders_home_page(submitted):
+    from cases.demo import person
+    from tests.helpers import browser
+
+    html = browser(person("city_leader")).get("/cases/queue/").content.decode()
+    assert '<li data-awaiting="admissions"><a href="/cases/admissions/?state=submitted">' in html
+    assert (
+        'data-awaiting="admissions"'
+        not in browser(person("city_officer")).get("/cases/queue/").content.decode()
+    )
+    act(submitted, "approve", "city_leader")
+    assert (
+        'data-awaiting="admissions"'
+        not in browser(person("city_leader")).get("/cases/queue/").content.decode()
+    )

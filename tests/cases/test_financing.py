@@ -14,7 +14,7 @@ from cases.financing.machine import FINANCING
 from cases.financing.models import FinancingNeed, FinancingNeedGroupObjectPermission, FinancingOffer
 from notifications.models import Notification
 from tests.cases.specs.financing import NEED, OFFER, banks, need_in
-from tests.helpers import api
+from tests.helpers import api, browser
 from workflow import engine
 from workflow.due import process_due
 from workflow.models import Membership, OrgUnit, TransitionRecord
@@ -404,3 +404,23 @@ def test_the_people_page_is_the_city_leaders(people):
         body = {"action": "institution", "code": "sneaky", "name_zh": "某银行"}
         assert web(people[who]).post("/cases/financing/people/", body).status_code == 403
     assert not OrgUnit.objects.filter(code="sneaky").exists()
+
+
+def test_a_published_need_is_on_each_banks_home_page_until_that_bank_offers(people, make_lead):
+    def waiting(who: str) -> str:
+        html = browser(people[who]).get("/cases/queue/").content.decode()
+        return (
+            html.split('data-awaiting="financing">', 1)[1].split("</li>", 1)[0]
+            if "data-awaiting" in html
+            else ""
+        )
+
+    need = need_in("draft", make_lead, 5)
+    assert waiting("bank_officer") == ""
+    engine.fire(FINANCING, pk=need.pk, name="publish", actor=people["haidian_officer"])
+    assert 'class="sc-badge">1<' in waiting("bank_officer") and 'class="sc-badge">1<' in waiting(
+        "other_bank_officer"
+    )
+    post(people["other_bank_officer"], f"{URL}{need.pk}/transitions/offer/", OFFER)
+    assert waiting("other_bank_officer") == "" and 'class="sc-badge">1<' in waiting("bank_officer")
+    assert waiting("haidian_officer") == ""  # the unit's people make no offers

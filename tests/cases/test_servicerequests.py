@@ -442,3 +442,19 @@ def test_the_departments_notice_links_the_request_and_reaches_an_absent_officers
     assert (
         opened.status_code == 302 and opened["Location"] == f"/cases/servicerequests/{request_id}/"
     )  # unseen
+
+
+def test_a_request_to_answer_is_on_the_departments_home_page_with_the_way_to_it(
+    lead, haidian_officer, talent_officer
+):
+    page = browser(talent_officer)
+    assert 'id="awaiting-coordination"' not in page.get("/cases/queue/").content.decode()
+    raise_(lead, haidian_officer)
+    html = page.get("/cases/queue/").content.decode()
+    assert '<li data-awaiting="servicerequests"><a href="/cases/servicerequests/">' in html
+    assert 'id="awaiting-count">1<' in html
+    # the raiser's unit has nothing to answer
+    assert (
+        'data-awaiting="servicerequests"'
+        not in browser(haidian_officer).get("/cases/queue/").content.decode()
+    )

@@ -422,3 +422,33 @@ def test_a_plan_goes_no_further_once_its_project_ended(make_lead, city_leader, c
     response = api(city_officer).post(f"/api/support-plans/{plan.pk}/transitions/submit/", {}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "not_major_project"
     assert (SupportPlan.objects.filter(pk=plan.pk).values().get(), Disbursement.objects.count()) == before
+
+
+def test_a_plan_awaiting_a_cosignature_or_a_decision_is_on_that_persons_home_page(people, lead):
+    import re
+
+    def card(who: str) -> dict[str, int]:
+        html = browser(people[who]).get("/cases/queue/").content.decode()
+        found = dict(
+            re.findall(r'data-awaiting="(\w+)"><a href="[^"]+">[^<]+</a> <span class="sc-badge">(\d+)<', html)
+        )
+        total = int(re.search(r'id="awaiting-count">(\d+)<', html).group(1))  # type: ignore[union-attr]
+        return {**{k: int(v) for k, v in found.items()}, "total": total}
+
+    plan = services.support_plan_create(actor=people["city_officer"], data={"lead": lead.pk, **PLAN})
+    assert card("finance_officer") == {"total": 0}
+    engine.fire(SUPPORT_PLAN_TYPE, pk=plan.pk, name="submit", actor=people["city_officer"])
+    assert card("finance_officer") == {"supportplans": 1, "total": 1} and card("government_leader") == {
+        "total": 0
+    }
+    engine.fire(
+        SUPPORT_PLAN_TYPE,
+        pk=plan.pk,
+        name="cosign",
+        actor=people["finance_officer"],
+        params={"opinion": "同意"},
+    )
+    assert card("finance_officer") == {"total": 0} and card("government_leader") == {
+        "supportplans": 1,
+        "total": 1,
+    }
