@@ -177,7 +177,8 @@ def _chart(
 ) -> dict[str, Any]:
     """An SVG bar chart drawn on the server (no script): bars grouped per bucket, each bar a link to
     the leads behind it, three grid lines, and every label readable."""
-    top = max([b["values"].get(f, 0) for b in buckets for f in figures] + [0]) or 1
+    # nothing yet: a scale of whole 万元 (0, 1万元, 2万元), never a grid of 0.0001万元
+    top = max([b["values"].get(f, 0) for b in buckets for f in figures] + [0]) or (20000 if amounts else 1)
     plot_w, plot_h = CHART_W - CHART_LEFT - 8, CHART_H - CHART_BOTTOM - CHART_TOP
     slot = plot_w / max(len(buckets), 1)
     bar_w = max(1.0, slot * 0.8 / len(figures))

@@ -511,3 +511,14 @@ def test_a_district_sees_its_own_trend_first_and_may_switch_to_the_city(kpi_fixt
     assert "figure=submitted&amp;unit=haidian&amp;from=2026-11-01" in trend
     city = client.get(f"/cases/kpis/?{NOV}&chart=city").content.decode().split('id="kpi-trend"')[1]
     assert "unit=haidian" not in city and "figure=submitted&amp;from=2026-11-01" in city
+
+
+def test_an_amount_chart_with_nothing_yet_has_a_scale_of_whole_wan():
+    from datetime import date as day
+
+    from cases.outcomes.web import _chart
+
+    bucket = {"from": day(2026, 1, 1), "to": day(2026, 1, 31), "label": "2026-01", "values": {}}
+    with translation.override("zh-hans"):
+        ticks = [t["text"] for t in _chart([bucket], ("landed_investment_cny",), "", amounts=True)["ticks"]]
+    assert ticks == ["0万元", "1万元", "2万元"]
