@@ -106,7 +106,9 @@ def test_progress_reported_as_the_clock_runs_out_never_deadlocks_or_half_applies
         assert (lead.state, escalated) in {("escalated", 1), ("progress_review", 0)}
 
 
-def test_four_overlapping_due_runs_escalate_each_lead_once(make_negotiating, haidian_leader, city_officer):
+def test_four_overlapping_due_runs_escalate_each_lead_once(
+    make_negotiating, haidian_officer, haidian_leader, city_officer
+):
     for _ in range(120):
         make_negotiating()
     later = at("2099-01-01 00:00")
@@ -115,7 +117,8 @@ def test_four_overlapping_due_runs_escalate_each_lead_once(make_negotiating, hai
     assert Lead.objects.filter(state="escalated").count() == 120
     assert TransitionRecord.objects.filter(transition="escalate").count() == 120
     per_recipient = Counter(Notification.objects.filter(kind="escalated").values_list("user_id", flat=True))
-    assert per_recipient == {city_officer.pk: 120, haidian_leader.pk: 120}
+    # the city's officers, the unit's leaders, and the unit's officers who lost the lead (issue 16)
+    assert per_recipient == {city_officer.pk: 120, haidian_leader.pk: 120, haidian_officer.pk: 120}
 
 
 def test_a_transition_that_waited_for_the_lock_chains_its_history_to_the_winners_row(

@@ -131,7 +131,7 @@ def test_four_overlapping_workers_over_2000_due_clocks_escalate_each_lead_once(s
     workers = [process_due(LATER) for _ in range(4)]
     outputs = [w.communicate(timeout=600) for w in workers]
     assert [w.returncode for w in workers] == [0, 0, 0, 0], outputs
-    assert_escalated_once_each(lead_ids, ["city_officer", "haidian_leader"])
+    assert_escalated_once_each(lead_ids, ["city_officer", "haidian_leader", "haidian_officer"])
     # one webhook per cause to the city's integration, each exactly once
     keys = Counter(r["headers"]["Idempotency-Key"] for r in scene.requests)
     assert len(keys) == 2000 and set(keys.values()) == {1}
@@ -154,7 +154,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(scene, haid
     rerun = process_due(LATER + timedelta(minutes=5))
     out = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, out
-    assert_escalated_once_each(lead_ids, ["city_officer", "haidian_leader"])
+    assert_escalated_once_each(lead_ids, ["city_officer", "haidian_leader", "haidian_officer"])
     assert Delivery.objects.exclude(channel="websocket").exclude(status="sent").count() == 0
     keys = Counter(r["headers"]["Idempotency-Key"] for r in scene.requests)
     assert len(keys) == 1000  # every cause reached the integration
