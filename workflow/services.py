@@ -150,6 +150,15 @@ def member_add(*, user: Any, unit: OrgUnit, role: str) -> Membership:
     return membership
 
 
+def member_remove(*, user: Any, unit: OrgUnit, role: str) -> bool:
+    """Take `user`'s role in `unit` (member_add's twin): the membership goes and the user leaves the
+    unit's role group. False when they did not hold it."""
+    deleted, _ = Membership.objects.filter(user=user, unit=unit, role=role).delete()
+    if deleted:
+        user.groups.remove(_role_group(unit=unit, role=role))
+    return bool(deleted)
+
+
 # --- object grants (django-guardian, direct foreign-key tables) -------------------------------
 
 # Per-process memories of rows that do not change while the product runs: a model's permissions

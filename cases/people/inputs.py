@@ -14,6 +14,17 @@ ROLE_CHOICES = [(Role.OFFICER.value, Role.OFFICER.label), (Role.LEADER.value, Ro
                 (ADMINISTRATOR, _("People administrator"))]  # fmt: skip
 
 
+def unit_field() -> serializers.SlugField:
+    """The unit a role is in, by its code (empty: no unit, for the people administrator's role)."""
+    return serializers.SlugField(
+        label=pgettext_lazy("a person's unit", "Unit"),
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+
+
 class PersonInput(serializers.Serializer):
     """A new person: a unique username, their full name, and the roles they start with (a unit's officer
     or leader, the people administrator, or both)."""
@@ -28,13 +39,7 @@ class PersonInput(serializers.Serializer):
     email = serializers.EmailField(
         label=_("Email"), max_length=254, required=False, allow_blank=True, default=""
     )
-    unit = serializers.SlugField(
-        label=pgettext_lazy("a person's unit", "Unit"),
-        max_length=40,
-        required=False,
-        allow_blank=True,
-        default="",
-    )
+    unit = unit_field()
     roles = serializers.MultipleChoiceField(
         label=_("Roles in the unit"), choices=ROLE_CHOICES[:2], required=False, default=set
     )
@@ -56,13 +61,7 @@ class RoleInput(serializers.Serializer):
     """A role to give or take: a unit's officer or leader, or the people administrator (no unit)."""
 
     role = serializers.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
-    unit = serializers.SlugField(
-        label=pgettext_lazy("a person's unit", "Unit"),
-        max_length=40,
-        required=False,
-        allow_blank=True,
-        default="",
-    )
+    unit = unit_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["role"] != ADMINISTRATOR and not attrs["unit"]:

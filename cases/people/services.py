@@ -26,8 +26,8 @@ from knox.models import AuthToken
 from cases.errors import Conflict, Invalid, NotFound, NotPermitted
 from cases.people.inputs import ADMINISTRATOR, PersonInput, RoleInput
 from workflow import engine
-from workflow.models import Membership, OrgUnit, RoleGroup
-from workflow.services import member_add
+from workflow.models import Membership, OrgUnit
+from workflow.services import member_add, member_remove
 
 ADMIN_GROUP = "people_admin"
 # what the group's members may do, as Django names it (the admin and the permission checks agree)
@@ -173,13 +173,8 @@ def role_take(*, actor: Any, username: str, data: Any) -> Any:
             record(actor, person, CHANGE, "role_taken", ["groups"], role=ADMINISTRATOR, unit="")
             return person
         unit = _unit(d["unit"])
-        membership = Membership.objects.filter(user=person, unit=unit, role=d["role"]).first()
-        if membership is None:
+        if not member_remove(user=person, unit=unit, role=d["role"]):
             raise Conflict(_("%(username)s does not hold this role."), {"username": username}, code="no_role")
-        membership.delete()
-        group = RoleGroup.objects.filter(unit=unit, role=d["role"]).values_list("group_id", flat=True).first()
-        if group is not None:
-            person.groups.remove(group)
         record(actor, person, CHANGE, "role_taken", ["groups"], role=d["role"], unit=unit.code)
     return person
 
